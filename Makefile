@@ -1,0 +1,41 @@
+# Two entry points (see README): `make demo` and `make test`.
+# Both build their own virtual environment in .venv from pyproject.toml.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(abspath $(VENV))/bin
+# nbgrader shells out to alembic: the venv's bin/ must be on PATH.
+export PATH := $(BIN):$(PATH)
+
+.PHONY: setup demo test release check-release bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+## Build release/ and solutions/ from source/ with nbgrader.
+release: setup
+	$(BIN)/autograder build
+
+## Fail if release/ or solutions/ differ from what nbgrader makes of source/.
+check-release: setup
+	$(BIN)/autograder build --check
+
+## Build the release, grade the bundled example submissions, print the score table.
+demo: release
+	rm -rf demo-results
+	$(BIN)/autograder grade examples/submitted --out demo-results --jobs 2
+	@echo "Results, feedback files and grades.csv are in demo-results/"
+
+## The project's own test suite (the README's test command; CI runs it).
+test: setup
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+bench: setup
+	$(BIN)/python benchmarks/gradcheck_cost.py
+
+clean:
+	rm -rf $(VENV) demo-results .pytest_cache

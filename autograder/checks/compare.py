@@ -1,0 +1,163 @@
+"""Judge one returned value: kind, shape, dtype kind, finiteness, closeness.
+
+Every check returns a `Verdict`; hidden tests pass it to `expect`, which
+raises `CheckFailed` for the plugin to turn into feedback. Messages say what
+was wrong and how large the error was, never the expected values.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+import numpy as np
+
+from autograder.config import Tolerances
+from autograder.mistakes import Mistake
+
+TOLERANCES = Tolerances()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    message: str = ""
+    error: Optional[float] = None
+    tolerance: Optional[float] = None
+    mistake: Optional[Mistake] = None
+
+
+PASS = Verdict(True)
+
+
+class CheckFailed(Exception):
+    """Raised by `expect` for a failed verdict; carries it to the plugin."""
+
+    def __init__(self, verdict: Verdict):
+        super().__init__(verdict.message)
+        self.verdict = verdict
+
+
+def expect(verdict: Verdict) -> None:
+    if not verdict.ok:
+        raise CheckFailed(verdict)
+
+
+def fail(message: str, mistake: Optional[Mistake] = None) -> Verdict:
+    return Verdict(False, message, mistake=mistake)
+
+
+def relative_error(a, b, floor_fraction: float = TOLERANCES.floor_fraction,
+                   absolute_floor: float = TOLERANCES.absolute_floor) -> float:
+    """max |a - b| / max(|a| + |b|, floor), the floor scaled to the arrays' magnitude."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    scale = np.abs(a) + np.abs(b)
+    if scale.size == 0:
+        return 0.0
+    floor = max(floor_fraction * float(scale.max()), absolute_floor)
+    return float(np.max(np.abs(a - b) / np.maximum(scale, floor)))
+
+
+def describe(value) -> str:
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    return f"a {type(value).__name__}" if not hasattr(value, "type_name") else f"a {value.type_name}"
+
+
+def array_like(value, what: str, shape: Optional[tuple] = None) -> Verdict:
+    """A plain float ndarray of the given shape with finite entries."""
+    if type(value) is not np.ndarray:
+        return fail(f"{what} should be a numpy array; got {describe(value)}")
+    if value.dtype.kind not in "fiu":
+        return fail(f"{what} has dtype {value.dtype}; expected real floating point (float64)")
+    if shape is not None and value.shape != tuple(shape):
+        return fail(f"{what} has shape {value.shape}; expected {tuple(shape)}")
+    bad = int(np.count_nonzero(~np.isfinite(value))) if value.dtype.kind == "f" else 0
+    if bad:
+        return fail(f"{what} contains {bad} NaN or infinite entries")
+    return PASS
+
+
+def close(got, want, what: str, tol: float = TOLERANCES.exact,
+          mistakes: Sequence = ()) -> Verdict:
+    """`got` is a float array shaped like `want` and within `tol` relative error.
+
+    `mistakes` are (Mistake, wrong_answer) pairs built from the same inputs;
+    a failing answer that matches one is reported by that mistake's name.
+    """
+    want = np.asarray(want, dtype=float)
+    verdict = array_like(got, what, want.shape)
+    if verdict.ok:
+        error = relative_error(got, want)
+        if error <= tol:
+            return PASS
+        verdict = Verdict(False, f"{what}: max relative error {error:.1e} (tolerance {tol:.0e})", error, tol)
+    return diagnose(got, verdict, mistakes, tol)
+
+
+def close_scalar(got, want: float, what: str, tol: float = TOLERANCES.exact,
+                 mistakes: Sequence = ()) -> Verdict:
+    """`got` is a real number (a Python/numpy float or a 0-d array) close to `want`."""
+    if type(got) is np.ndarray and got.shape == () and got.dtype.kind in "fiu":
+        got = float(got)
+    if type(got) not in (float, int):
+        return diagnose(got, fail(f"{what} should be a number; got {describe(got)}"), mistakes, tol)
+    if not np.isfinite(got):
+        return diagnose(got, fail(f"{what} is {got}, not a finite number"), mistakes, tol)
+    error = relative_error(got, want)
+    if error <= tol:
+        return PASS
+    return diagnose(got, Verdict(False, f"{what}: relative error {error:.1e} (tolerance {tol:.0e})",
+                                 error, tol), mistakes, tol)
+
+
+def diagnose(got, verdict: Verdict, mistakes: Sequence, tol: float) -> Verdict:
+    """Name the known mistake whose wrong answer `got` reproduces, if any."""
+    for mistake, wrong in mistakes:
+        if matches(got, wrong, tol):
+            return Verdict(False, verdict.message, verdict.error, verdict.tolerance, mistake)
+    return verdict
+
+
+def matches(got, wrong, tol: float) -> bool:
+    if isinstance(got, (float, int)) and not isinstance(got, bool):
+        got = np.asarray(float(got))
+    if type(got) is not np.ndarray or got.dtype.kind not in "fiu":
+        return False
+    wrong = np.asarray(wrong, dtype=float)
+    if got.shape != wrong.shape:
+        return False
+    same_nonfinite = np.array_equal(~np.isfinite(got), ~np.isfinite(wrong))
+    finite = np.isfinite(wrong)
+    return bool(same_nonfinite and relative_error(got[finite], wrong[finite]) <= max(tol, 1e-6))
+
+
+def returns_tuple(value, count: int, what: str) -> Verdict:
+    """`value` is a tuple (or list) of `count` items, e.g. (dL_dW, dL_dx, dL_db)."""
+    if type(value) not in (tuple, list):
+        return fail(f"{what} should return a tuple of {count} values; got {describe(value)}")
+    if len(value) != count:
+        return fail(f"{what} should return {count} values; got {len(value)}")
+    return PASS
+
+
+def returns_dict(value, keys: tuple, what: str) -> Verdict:
+    """`value` is a dict with exactly these keys."""
+    if type(value) is not dict:
+        return fail(f"{what} should return a dict with keys {', '.join(keys)}; got {describe(value)}")
+    missing = [k for k in keys if k not in value]
+    if missing:
+        return fail(f"{what} is missing the keys {', '.join(map(str, missing))}")
+    return PASS
+
+
+def no_warnings(warnings: list, what: str, mistake=None) -> Verdict:
+    """The call emitted no warnings (e.g. overflow in exp)."""
+    if warnings:
+        return fail(f"{what} emitted a warning: {warnings[0]}", mistake)
+    return PASS
+
+
+def inputs_unchanged(mutated: int, what: str, mistake=None) -> Verdict:
+    if mutated:
+        return fail(f"{what} modified {mutated} of its input arrays in place", mistake)
+    return PASS

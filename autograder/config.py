@@ -1,0 +1,75 @@
+"""Every timeout, limit and tolerance of the grader, named, with its reason.
+
+Values are frozen dataclasses passed down explicitly (no module globals are
+mutated); a test or an instructor builds a variant with `dataclasses.replace`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MiB = 1 << 20
+GiB = 1 << 30
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one submission's sandboxed child may use."""
+
+    # Restart & Run All of a lab takes a few seconds; a cell that runs for a
+    # minute is an infinite loop or a mistake, and is interrupted.
+    cell_timeout: float = 60.0
+    # One call of a student function from a hidden test. Generous: hidden
+    # inputs are small, and the parent's numerical checks are not counted here.
+    call_timeout: float = 10.0
+    # After SIGINT, how long the child gets to report the interrupted cell or
+    # call before its whole process group is killed.
+    interrupt_grace: float = 2.0
+    # Wall-clock budget for everything one submission does in its child:
+    # notebook execution, restarts and every hidden test call.
+    submission_timeout: float = 600.0
+    # Total CPU seconds of the child (RLIMIT_CPU): a backstop under the
+    # wall-clock limits, for code that ignores SIGINT.
+    cpu_seconds: int = 600
+    # Address space (RLIMIT_AS). numpy + IPython + matplotlib map ~0.3 GiB;
+    # 3 GiB leaves ample room for honest work while a memory bomb gets a
+    # MemoryError instead of starving the other graders on the machine.
+    address_space: int = 3 * GiB
+    # Largest file the child may write (RLIMIT_FSIZE), e.g. a saved figure.
+    file_size: int = 64 * MiB
+    # Open files (RLIMIT_NOFILE) and processes (RLIMIT_NPROC, enforced for
+    # non-root users only) stop descriptor and fork bombs.
+    open_files: int = 256
+    processes: int = 64
+    # Largest message either side accepts: a 1000 x 1000 float64 array is
+    # ~11 MiB in base64; anything much larger is an attack or a bug.
+    max_message: int = 256 * MiB
+    # A notebook that kills or hangs its child this often is not retried further.
+    max_restarts: int = 6
+
+
+@dataclass(frozen=True)
+class Tolerances:
+    """How close an answer must be. Relative errors use a floor scaled to the
+    array's magnitude (see checks/compare.py), so round-off on near-zero
+    entries never fails a correct answer."""
+
+    # Analytic answer vs the reference's analytic answer: both are exact
+    # formulas, so only float64 round-off separates correct formulations.
+    exact: float = 1e-8
+    # Analytic gradient vs central finite differences of the reference loss in
+    # float64: truncation and cancellation error stay well below this.
+    gradient: float = 1e-6
+    # The floor of the relative error, as a fraction of the array's largest
+    # |a| + |b|: an entry 1e-3 times smaller than the array's scale is judged
+    # against that scale rather than against itself.
+    floor_fraction: float = 1e-3
+    # ... and never below this absolute value: hidden inputs are of order 1,
+    # so entries under 1e-12 are round-off, not answers.
+    absolute_floor: float = 1e-12
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything one grading run needs besides its inputs."""
+    limits: Limits = Limits()
+    tolerances: Tolerances = Tolerances()

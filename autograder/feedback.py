@@ -1,0 +1,40 @@
+"""Outcomes -> the sentences a student reads. No hidden inputs or expected values:
+only what was checked, what was wrong (with the size of the error) and, when a
+known mistake is recognised, its name and what to do instead."""
+from __future__ import annotations
+
+
+def exercise_feedback(name: str, status: str, outcomes: list) -> list:
+    if status == "not_attempted":
+        return [f"not attempted: `{name}` still raises NotImplementedError"]
+    lines = []
+    for outcome in outcomes:
+        if outcome.status == "passed":
+            continue
+        line = f"{outcome.check}: {outcome.message}" if outcome.message else outcome.check
+        if outcome.mistake:
+            line += f" Known mistake: {outcome.mistake}"
+        if line not in lines:
+            lines.append(line)
+    return lines
+
+
+def render_markdown(result: dict) -> str:
+    """The per-student feedback file."""
+    lines = [f"# Feedback: {result['assignment']}", "",
+             f"Student: {result['student']}  ",
+             f"Score: **{result['score']:g} / {result['max_score']:g}**", ""]
+    if result.get("pending_manual"):
+        lines += [f"Manually graded questions pending: {result['pending_manual']:g} more points "
+                  "after an instructor reviews them.", ""]
+    if result.get("errors"):
+        lines += ["## Notebook", ""] + [f"- {e}" for e in result["errors"]] + [""]
+    lines += ["## Exercises", "", "| exercise | score | status |", "|---|---|---|"]
+    for name, ex in result["exercises"].items():
+        lines.append(f"| `{name}` | {ex['score']:g} / {ex['max_score']:g} | {ex['status'].replace('_', ' ')} |")
+    lines.append("")
+    for name, ex in result["exercises"].items():
+        if ex["feedback"]:
+            lines += [f"### `{name}`", ""] + [f"- {f}" for f in ex["feedback"]] + [""]
+    lines.append(f"_Graded with seed {result['seed']}; a regrade with this seed draws the same inputs._")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,88 @@
+"""The only module that writes grading output: per-student JSON, a readable
+feedback file, grades.csv and the score table. Every file is written to a
+temporary name beside its destination and renamed into place, so a reader
+(or a crash) never sees half a result."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from autograder.discover import safe_name
+from autograder.feedback import render_markdown
+
+RESULT_KEYS = ("student", "assignment", "score", "max_score", "seed", "exercises", "errors")
+
+
+def atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def result_path(out: Path, student: str, assignment: str) -> Path:
+    return out / safe_name(student) / f"{assignment}.json"
+
+
+def write_result(out: Path, result: dict, internal_errors: list = ()) -> Path:
+    path = result_path(out, result["student"], result["assignment"])
+    atomic_write(path.with_suffix(".feedback.md"), render_markdown(result))
+    if internal_errors:   # for the instructor only, outside the students' folders
+        log = out / ".grader-errors" / f"{safe_name(result['student'])}-{result['assignment']}.log"
+        atomic_write(log, "\n\n".join(internal_errors))
+    atomic_write(path, json.dumps(result, indent=2) + "\n")   # last: its presence means "done"
+    return path
+
+
+def read_results(out: Path) -> list:
+    """Every complete result under `out`, sorted by student then assignment."""
+    results = []
+    for path in sorted(out.glob("*/*.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and all(k in data for k in RESULT_KEYS):
+            results.append(data)
+    return sorted(results, key=lambda r: (str(r["student"]), str(r["assignment"])))
+
+
+def write_grades_csv(out: Path, results: list) -> Path:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["student", "assignment", "score", "max_score", "statuses", "errors", "seed"])
+    for r in results:
+        statuses = {}
+        for ex in r["exercises"].values():
+            statuses[ex["status"]] = statuses.get(ex["status"], 0) + 1
+        writer.writerow([r["student"], r["assignment"], f"{r['score']:g}", f"{r['max_score']:g}",
+                         " ".join(f"{k}={v}" for k, v in sorted(statuses.items())),
+                         len(r["errors"]), r["seed"]])
+    path = out / "grades.csv"
+    atomic_write(path, buffer.getvalue())
+    return path
+
+
+def score_table(results: list) -> str:
+    """A plain-text table: one row per student, one column per assignment."""
+    assignments = sorted({r["assignment"] for r in results})
+    students = sorted({r["student"] for r in results})
+    cells = {(r["student"], r["assignment"]): f"{r['score']:g}/{r['max_score']:g}" for r in results}
+    short = [a.split("-")[1] if a.count("-") >= 2 else a for a in assignments]
+    rows = [["student"] + short] + [[s] + [cells.get((s, a), "-") for a in assignments] for s in students]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)

@@ -1,0 +1,215 @@
+"""The only code that runs inside the sandboxed child, beside the student's.
+
+Started by `runner.py` as `python -I -m autograder.sandbox.child READ_FD WRITE_FD MAX_BYTES`
+in an empty directory with resource limits. It answers three requests:
+
+    {"op": "run", "cells": [...], "skip": [...]}   run the notebook's code cells
+    {"op": "call", "name": f, "args": [...], "kwargs": {...}}   call a function
+    {"op": "exit"}
+
+Everything here is untrusted from the parent's point of view: student code
+can patch any of it. The parent only ever reads plain values from it.
+"""
+from __future__ import annotations
+
+import inspect
+import linecache
+import re
+import signal
+import sys
+import traceback
+import warnings
+
+import numpy as np
+
+from autograder.sandbox.transport import Channel, decode, encode
+
+CELL_FILE = re.compile(r"^<ipython-input-(\d+)-")
+MAX_TEXT = 500      # characters of an exception message sent back
+MAX_WARNINGS = 5    # warnings reported per call
+
+
+class RemoteCallable:
+    """A function that lives in the grader: calling it asks the parent."""
+
+    def __init__(self, child: "Child", callable_id: int):
+        self._child, self._id = child, callable_id
+
+    def __call__(self, *args):
+        self._child.channel.send({"op": "callback", "id": self._id,
+                                  "args": encode(list(args), self._child.keep)})
+        reply = self._child.channel.recv()
+        if reply["op"] == "callback_return":
+            return decode(reply.get("value"), self._child.remote, self._child.handle)
+        raise ValueError(str(reply.get("message", "the grader's function rejected these arguments")))
+
+    def __repr__(self):
+        return "<function provided by the grader>"
+
+
+class Child:
+    def __init__(self, channel: Channel):
+        self.channel = channel
+        self.shell = make_shell()
+        self.handles: dict[int, object] = {}
+        self.cell_of_count: dict[int, int] = {}   # IPython execution count -> notebook cell index
+        self.in_student_code = False
+
+    # --- values that stay here -------------------------------------------
+    def keep(self, value) -> dict:
+        handle = len(self.handles) + 1
+        self.handles[handle] = value
+        return {"$opaque": handle, "type": describe_type(value)}
+
+    def handle(self, handle: int, _type_name: str):
+        return self.handles[handle]
+
+    def remote(self, callable_id: int) -> RemoteCallable:
+        return RemoteCallable(self, callable_id)
+
+    # --- requests ---------------------------------------------------------
+    def serve(self) -> None:
+        signal.signal(signal.SIGINT, self._on_interrupt)
+        while True:
+            request = self.channel.recv()
+            if request["op"] == "run":
+                self.run_cells(request["cells"], set(request.get("skip", [])))
+            elif request["op"] == "call":
+                self.channel.send(self.call(request))
+            elif request["op"] == "exit":
+                return
+
+    def _on_interrupt(self, signum, frame):
+        # The parent interrupts a cell or call that ran too long; outside
+        # student code the signal is ignored so the protocol stays intact.
+        if self.in_student_code:
+            raise KeyboardInterrupt
+
+    def run_cells(self, cells: list, skip: set) -> None:
+        for index, source in enumerate(cells):
+            if index in skip:
+                continue
+            self.channel.send({"op": "cell", "index": index})
+            self.cell_of_count[self.shell.execution_count] = index
+            self.in_student_code = True
+            try:
+                result = self.shell.run_cell(source, store_history=True)
+            finally:
+                self.in_student_code = False
+            error = result.error_before_exec or result.error_in_exec
+            close_figures()
+            self.channel.send({"op": "cell_done", "index": index,
+                               "error": self.describe(error) if error is not None else None})
+        self.channel.send({"op": "ran"})
+
+    def call(self, request: dict) -> dict:
+        name = request["name"]
+        function = self.shell.user_ns.get(name)
+        if function is None or name.startswith("_"):
+            return {"op": "missing", "defined": sorted(
+                k for k, v in self.shell.user_ns.items()
+                if inspect.isfunction(v) and v.__module__ == "__main__" and not k.startswith("_"))}
+        if not callable(function):
+            return {"op": "not_callable", "type": type(function).__name__}
+        try:
+            args = decode(request.get("args", []), self.remote, self.handle)
+            kwargs = decode(request.get("kwargs", {}), self.remote, self.handle)
+        except (KeyError, ValueError) as exc:   # a stale handle
+            return {"op": "raise", "type": "GraderError", "message": str(exc)}
+        inputs = list(arrays_in([args, kwargs]))
+        before = [a.copy() for a in inputs]
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            self.in_student_code = True
+            try:
+                value = function(*args, **kwargs)
+            except BaseException as exc:   # SystemExit and KeyboardInterrupt too
+                self.in_student_code = False
+                return {"op": "raise", **self.describe(exc)}
+            finally:
+                self.in_student_code = False
+        mutated = sum(not np.array_equal(a, b, equal_nan=True) for a, b in zip(inputs, before))
+        try:
+            encoded = encode(value, self.keep)
+        except (RecursionError, ValueError, TypeError) as exc:
+            return {"op": "raise", "type": "UnsendableValue", "message": str(exc)[:MAX_TEXT]}
+        return {"op": "return", "value": encoded, "mutated_inputs": int(mutated),
+                "warnings": [f"{w.category.__name__}: {w.message}"[:MAX_TEXT] for w in caught[:MAX_WARNINGS]]}
+
+    def describe(self, exc: BaseException) -> dict:
+        """Exception type, message and the student's own line where it happened."""
+        where = None
+        for frame in traceback.extract_tb(exc.__traceback__):
+            match = CELL_FILE.match(frame.filename or "")
+            if match and int(match.group(1)) in self.cell_of_count:
+                line = (frame.line or linecache.getline(frame.filename, frame.lineno)).strip()
+                where = {"cell": self.cell_of_count[int(match.group(1))],
+                         "line": frame.lineno, "code": line[:200]}
+        if isinstance(exc, SyntaxError) and where is None and exc.lineno:
+            where = {"cell": None, "line": exc.lineno, "code": (exc.text or "").strip()[:200]}
+        try:
+            message = str(exc)[:MAX_TEXT]
+        except Exception:   # a student exception whose __str__ raises
+            message = "(message unavailable)"
+        return {"type": type(exc).__name__[:80], "message": message, "where": where}
+
+
+def make_shell():
+    """An IPython shell that runs magics, but draws with Agg and runs no shell escapes."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    class GradingShell(InteractiveShell):
+        def enable_gui(self, gui=None):
+            pass
+
+        def enable_matplotlib(self, gui=None):
+            return "agg", "agg"
+
+        def system(self, cmd):
+            print(f"(shell commands do not run during grading: !{cmd})")
+
+        system_piped = system_raw = system
+
+        def getoutput(self, cmd, split=True, depth=0):
+            self.system(cmd)
+            return []
+
+    config = Config()
+    config.HistoryManager.enabled = False
+    config.InteractiveShell.colors = "nocolor"
+    return GradingShell.instance(config=config)
+
+
+def arrays_in(value):
+    if type(value) is np.ndarray:
+        yield value
+    elif type(value) in (list, tuple):
+        for v in value:
+            yield from arrays_in(v)
+    elif type(value) is dict:
+        for v in value.values():
+            yield from arrays_in(v)
+
+
+def describe_type(value) -> str:
+    kind = type(value)
+    if isinstance(value, np.ndarray) and kind is not np.ndarray:
+        return f"{kind.__name__} (an ndarray subclass)"
+    if kind is np.ndarray:
+        return f"ndarray of dtype {value.dtype}"
+    return kind.__name__
+
+
+def close_figures() -> None:
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+
+
+def main(argv: list) -> None:
+    read_fd, write_fd, max_bytes = (int(a) for a in argv[1:4])
+    Child(Channel(read_fd, write_fd, max_bytes)).serve()
+
+
+if __name__ == "__main__":
+    main(sys.argv)

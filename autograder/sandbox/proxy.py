@@ -1,0 +1,107 @@
+"""`student.fn(...)` in the trusted process: a call into the sandbox.
+
+A call returns the student's value, decoded as plain data, or raises a
+`StudentFailure` whose message is written for the student. Hidden tests let
+these propagate; the plugin turns them into feedback.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+from autograder.sandbox.runner import ChildFailure, Sandbox
+
+
+class StudentFailure(Exception):
+    """A call into the student's code that produced no value."""
+
+    def __init__(self, function: str, message: str):
+        super().__init__(message)
+        self.function, self.message = function, message
+
+
+class NotAttempted(StudentFailure):
+    """The function still raises NotImplementedError (the release stub)."""
+
+
+class MissingFunction(StudentFailure):
+    """The notebook does not define the function, or it is not callable."""
+
+
+class RaisedError(StudentFailure):
+    """The student's function raised an exception."""
+
+
+class TimedOut(StudentFailure):
+    """The call ran past its time limit."""
+
+
+class ProcessDied(StudentFailure):
+    """The call ended the student's process (os._exit, a crash, a memory bomb)."""
+
+
+@dataclass
+class CallRecord:
+    """What the child said about the last call besides the value."""
+    warnings: list = field(default_factory=list)
+    mutated_inputs: int = 0
+
+
+class Student:
+    """Attribute access gives the student's functions: `student.relu(x)`."""
+
+    def __init__(self, sandbox: Sandbox, timeout: float):
+        self._sandbox, self._timeout = sandbox, timeout
+        self.last_call = CallRecord()
+
+    def with_timeout(self, seconds: float) -> "Student":
+        other = Student(self._sandbox, seconds)
+        other.last_call = self.last_call
+        return other
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return lambda *args, **kwargs: self.call(name, *args, **kwargs)
+
+    def call(self, name: str, *args, **kwargs):
+        try:
+            reply = self._sandbox.call(name, args, kwargs, self._timeout)
+        except ChildFailure as failure:
+            if failure.reason == "timeout":
+                raise TimedOut(name, f"`{name}` did not return within {self._timeout:g} s "
+                                     "(an infinite loop, or far too slow)") from None
+            raise ProcessDied(name, f"calling `{name}` ended your notebook's Python process "
+                                    "(os._exit, sys.exit, a crash or running out of memory)") from None
+        op = reply["op"]
+        if op == "return":
+            self.last_call.warnings = [str(w) for w in reply.get("warnings", [])][:5]
+            self.last_call.mutated_inputs = int(reply.get("mutated_inputs", 0) or 0)
+            return reply["value"]
+        if op == "missing":
+            defined = [str(n) for n in reply.get("defined", [])]
+            hint = difflib.get_close_matches(name, defined, n=1)
+            suggestion = f" Did you rename it to `{hint[0]}`?" if hint else ""
+            raise MissingFunction(name, f"`{name}` is not defined in your notebook.{suggestion} "
+                                        "Define it with exactly this name and run every cell.")
+        if op == "not_callable":
+            raise MissingFunction(name, f"`{name}` is a {reply.get('type', 'value')}, not a function "
+                                        "(was the name reused for a variable later in the notebook?)")
+        if op == "raise":
+            if reply.get("interrupted"):
+                raise TimedOut(name, f"`{name}` did not return within {self._timeout:g} s "
+                                     "(an infinite loop, or far too slow)")
+            kind = str(reply.get("type", "Exception"))
+            if kind == "NotImplementedError":
+                raise NotAttempted(name, f"`{name}` still raises NotImplementedError: not attempted")
+            raise RaisedError(name, f"`{name}` raised {kind}: {reply.get('message', '')}".rstrip(": ")
+                              + _where(reply.get("where"), self._sandbox.labels))
+        raise ProcessDied(name, f"calling `{name}` gave no usable answer")
+
+
+def _where(where, labels: list) -> str:
+    if not isinstance(where, dict) or not where.get("code"):
+        return ""
+    index = where.get("cell")
+    cell = f"{labels[index]}, " if type(index) is int and 0 <= index < len(labels) else ""
+    return f" ({cell}line {where.get('line')}: `{where['code']}`)"

@@ -1,0 +1,296 @@
+"""Start the resource-limited child, run the notebook in it, relay calls.
+
+The child runs the notebook's code cells like "Restart & Run All" with errors
+allowed. A cell that runs past `cell_timeout` is interrupted (SIGINT); one
+that ignores the interrupt, or ends the process (`os._exit`, a crash), is
+recorded and skipped: the child is killed, restarted, and the notebook run
+again without it. Later calls that hang or kill the child cost only that
+call: the next call restarts the child the same way.
+"""
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+from autograder.config import Limits
+from autograder.sandbox.transport import (
+    Channel, ChannelClosed, ChannelTimeout, ProtocolError, decode, encode)
+
+
+@dataclass
+class CellIssue:
+    """Something that went wrong in one notebook cell (student-facing text)."""
+    cell: int
+    message: str
+
+
+@dataclass
+class Execution:
+    """What running the notebook did: problems per cell, cells given up on."""
+    issues: list = field(default_factory=list)
+    skipped: set = field(default_factory=set)
+
+
+class ChildFailure(Exception):
+    """The child did not answer: `reason` is 'timeout', 'died' or 'protocol'."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(f"{reason}: {detail}")
+        self.reason, self.detail = reason, detail
+
+
+class Sandbox:
+    """One student's notebook in a resource-limited child process."""
+
+    def __init__(self, cells: list, limits: Limits, labels: Optional[list] = None):
+        self.cells, self.limits = list(cells), limits
+        # How feedback names each cell, e.g. "cell 7" (its place in the notebook).
+        self.labels = labels or [f"code cell {i + 1}" for i in range(len(self.cells))]
+        self.execution = Execution()
+        self.restarts = 0
+        self.started = time.monotonic()
+        self._process: Optional[subprocess.Popen] = None
+        self._channel: Optional[Channel] = None
+        self._workdir: Optional[str] = None
+
+    # --- lifecycle --------------------------------------------------------
+    def __enter__(self) -> "Sandbox":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def run_notebook(self) -> Execution:
+        """Run every code cell; afterwards the child holds the final namespace."""
+        while True:
+            self._spawn()
+            outcome = self._run_cells()
+            if outcome is None:
+                return self.execution
+            cell, message = outcome
+            self._record(CellIssue(cell, message))
+            self.execution.skipped.add(cell)
+            self._kill()
+            if self.restarts >= self.limits.max_restarts:
+                self._record(CellIssue(cell, f"the notebook was not run again after {self.restarts} restarts"))
+                return self.execution
+            self.restarts += 1
+
+    def rerun(self, cells: list) -> Execution:
+        """Run other cells in the same child (its namespace is kept): how the
+        test banks swap one function at a time without paying a new start-up."""
+        self.cells, self.labels = list(cells), [f"code cell {i + 1}" for i in range(len(cells))]
+        self.execution = Execution()
+        if self._process is None or self._process.poll() is not None:
+            return self.run_notebook()
+        outcome = self._run_cells()
+        if outcome is not None:
+            self._record(CellIssue(*outcome))
+            self._kill()
+        return self.execution
+
+    def close(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            try:
+                self._channel.send({"op": "exit"})
+                self._process.wait(timeout=1)
+            except (OSError, ProtocolError, subprocess.TimeoutExpired):
+                pass
+        self._kill()
+
+    # --- calls ------------------------------------------------------------
+    def call(self, name: str, args: tuple, kwargs: dict, timeout: float) -> dict:
+        """Call a student function; returns the child's reply with its value decoded.
+
+        Raises ChildFailure when the call hung or killed the child; the child
+        is then restarted (notebook re-run) before the next call.
+        """
+        if self._process is None or self._process.poll() is not None:
+            if self.restarts >= self.limits.max_restarts:
+                raise ChildFailure("died", "the notebook crashed the sandbox too often to go on")
+            self.restarts += 1
+            self._rerun_quietly()
+        callables: list = []
+
+        def register(value):
+            if callable(value):
+                callables.append(value)
+                return {"$callable": len(callables) - 1}
+            raise TypeError(f"grader bug: cannot send {type(value).__name__} to the child")
+
+        self._channel.send({"op": "call", "name": name,
+                            "args": encode(list(args), register),
+                            "kwargs": encode(dict(kwargs), register)})
+        deadline = time.monotonic() + min(timeout, self._budget_left())
+        while True:
+            reply = self._receive(deadline, interruptible=True)
+            if reply["op"] != "callback":
+                if reply["op"] == "return":
+                    reply["value"] = decode(reply.get("value"))
+                return reply
+            self._answer_callback(reply, callables)
+
+    def _rerun_quietly(self) -> None:
+        """Re-run the notebook for a new child; its cells' messages were
+        already recorded by the first run, so only new skips are kept."""
+        first = self.execution
+        self.execution = Execution(skipped=set(first.skipped))
+        try:
+            self.run_notebook()
+        finally:
+            first.skipped |= self.execution.skipped
+            self.execution = first
+
+    def _answer_callback(self, request: dict, callables: list) -> None:
+        index = request.get("id")
+        if type(index) is not int or not 0 <= index < len(callables):
+            raise ChildFailure("protocol", "callback to an unknown function")
+        try:
+            value = callables[index](*decode(request.get("args", [])))
+            reply = {"op": "callback_return", "value": encode(value, _no_other)}
+        except Exception as exc:   # the grader's function rejected the student's arguments
+            reply = {"op": "callback_raise", "message": f"{type(exc).__name__}: {exc}"[:300]}
+        self._channel.send(reply)
+
+    # --- internals ----------------------------------------------------------
+    def _run_cells(self) -> Optional[tuple]:
+        """Run the notebook in a fresh child. None when it finished, else
+        (cell, message) for the cell that hung or killed the child."""
+        self._channel.send({"op": "run", "cells": self.cells, "skip": sorted(self.execution.skipped)})
+        current = None
+        while True:
+            deadline = time.monotonic() + min(self.limits.cell_timeout, self._budget_left())
+            try:
+                message = self._receive(deadline, interruptible=True)
+            except ChildFailure as failure:
+                if current is None:
+                    raise
+                return current, _cell_failure_text(failure, self.limits)
+            if message["op"] == "cell":
+                current = message.get("index")
+            elif message["op"] == "cell_done" and message.get("error"):
+                self._record(CellIssue(message.get("index"), _describe_error(message["error"])))
+                if message.get("interrupted"):   # a re-run would hang on it again
+                    self.execution.skipped.add(message.get("index"))
+            elif message["op"] == "ran":
+                return None
+
+    def _record(self, issue: CellIssue) -> None:
+        if issue not in self.execution.issues:   # a re-run meets earlier cells' errors again
+            self.execution.issues.append(issue)
+
+    def _receive(self, deadline: float, interruptible: bool) -> dict:
+        """Next message before the deadline; on timeout interrupt, then kill."""
+        try:
+            return self._channel.recv(timeout=max(0.0, deadline - time.monotonic()))
+        except ChannelTimeout:
+            pass
+        except ProtocolError as exc:
+            self._kill()
+            raise ChildFailure("died" if isinstance(exc, ChannelClosed) else "protocol", str(exc))
+        if interruptible and self._process.poll() is None:
+            os.kill(self._process.pid, signal.SIGINT)
+            try:
+                message = self._channel.recv(timeout=self.limits.interrupt_grace)
+                if message["op"] in ("raise", "cell_done"):
+                    message["interrupted"] = True
+                    if message["op"] == "cell_done":
+                        message["error"] = {"type": "Timeout", "message": "", "where": None,
+                                            "seconds": self.limits.cell_timeout}
+                    return message
+            except (ChannelTimeout, ProtocolError):
+                pass
+        self._kill()
+        raise ChildFailure("timeout", "no answer before the deadline")
+
+    def _budget_left(self) -> float:
+        return max(0.0, self.limits.submission_timeout - (time.monotonic() - self.started))
+
+    def _spawn(self) -> None:
+        self._kill()
+        self._workdir = tempfile.mkdtemp(prefix="autograder-sandbox-")
+        to_child_r, to_child_w = os.pipe()
+        from_child_r, from_child_w = os.pipe()
+        limits = self.limits
+        try:
+            self._process = subprocess.Popen(
+                [sys.executable, "-I", "-B", "-m", "autograder.sandbox.child",
+                 str(to_child_r), str(from_child_w), str(limits.max_message)],
+                cwd=self._workdir, env=_child_environment(self._workdir),
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                pass_fds=(to_child_r, from_child_w), start_new_session=True,
+                preexec_fn=lambda: _apply_limits(limits))
+        finally:
+            os.close(to_child_r)
+            os.close(from_child_w)
+        self._channel = Channel(from_child_r, to_child_w, limits.max_message)
+
+    def _kill(self) -> None:
+        if self._process is not None:
+            try:
+                os.killpg(self._process.pid, signal.SIGKILL)   # the whole group: forks too
+            except (ProcessLookupError, PermissionError):
+                pass
+            self._process.wait()
+            self._process = None
+        if self._channel is not None:
+            for fd in (self._channel.read_fd, self._channel.write_fd):
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+            self._channel = None
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
+
+
+def _no_other(value: Any) -> dict:
+    raise TypeError(f"grader bug: a callback returned a {type(value).__name__}")
+
+
+def _child_environment(workdir: str) -> dict:
+    """A scrubbed environment: nothing of the grader's leaks into the child."""
+    return {
+        "PATH": "/usr/bin:/bin", "HOME": workdir, "TMPDIR": workdir, "LANG": "C.UTF-8",
+        "MPLBACKEND": "Agg", "MPLCONFIGDIR": workdir, "IPYTHONDIR": os.path.join(workdir, ".ipython"),
+        # One BLAS thread per child: parallel grading jobs share the cores fairly.
+        "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+    }
+
+
+def _apply_limits(limits: Limits) -> None:
+    """Runs in the child between fork and exec."""
+    for which, value in ((resource.RLIMIT_CPU, limits.cpu_seconds),
+                         (resource.RLIMIT_AS, limits.address_space),
+                         (resource.RLIMIT_FSIZE, limits.file_size),
+                         (resource.RLIMIT_NOFILE, limits.open_files),
+                         (resource.RLIMIT_NPROC, limits.processes),
+                         (resource.RLIMIT_CORE, 0)):
+        resource.setrlimit(which, (value, value))
+
+
+def _describe_error(error: dict) -> str:
+    if error.get("type") == "Timeout":
+        return f"stopped after {error.get('seconds', 0):.0f} s (an infinite loop?); execution went on"
+    text = f"{error.get('type', 'Error')}: {error.get('message', '')}".rstrip(": ")
+    where = error.get("where") or {}
+    if where.get("code"):
+        text += f" (line {where.get('line')}: `{where['code']}`)"
+    return text
+
+
+def _cell_failure_text(failure: ChildFailure, limits: Limits) -> str:
+    if failure.reason == "timeout":
+        return (f"ran longer than {limits.cell_timeout:.0f} s and ignored the interrupt; "
+                "the notebook was run again without this cell")
+    return ("ended the Python process (os._exit, sys.exit outside IPython, or a crash); "
+            "the notebook was run again without this cell")

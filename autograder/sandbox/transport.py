@@ -1,0 +1,178 @@
+"""Wire format between the trusted grader and the sandboxed child.
+
+The only module that knows it. Both sides import it; the child's copy is
+untrusted, so the parent decodes every message as hostile input.
+
+A message is a JSON object preceded by its byte length (8 bytes, big endian).
+Values are JSON numbers, strings, booleans and null, plus tagged objects:
+
+    {"$nd": [dtype, shape, base64]}   a numeric numpy array (kinds b, i, u, f, c)
+    {"$tuple": [...]}                 a tuple (JSON lists are lists)
+    {"$dict": [[key, value], ...]}    a dict with str or int keys
+    {"$float": "nan" | "inf" | "-inf"} a non-finite float (JSON has none)
+    {"$opaque": id, "type": name}     an object that stays in the child
+    {"$callable": id}                 a parent function the child may call back
+
+Nothing is ever pickled: decoding can only produce the plain types above,
+`Opaque` and whatever the side's `on_callable` hook builds.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import math
+import os
+import select
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+import numpy as np
+
+HEADER_BYTES = 8
+NUMERIC_KINDS = "biufc"   # bool, signed, unsigned, float, complex: no objects, strings, records
+MAX_DEPTH = 32            # nesting deeper than this is not a plain value
+
+
+class ProtocolError(Exception):
+    """The other side sent something that is not a valid message."""
+
+
+class ChannelClosed(ProtocolError):
+    """The other side closed its end (it exited or was killed)."""
+
+
+class ChannelTimeout(Exception):
+    """No complete message arrived before the deadline."""
+
+
+@dataclass(frozen=True)
+class Opaque:
+    """A value the child could not send as plain data; only its type name crosses."""
+    handle: int
+    type_name: str
+
+    def __repr__(self) -> str:
+        return f"<{self.type_name} object>"
+
+
+# --- values -----------------------------------------------------------------
+
+def encode(value: Any, on_other: Callable[[Any], dict], depth: int = 0) -> Any:
+    """Turn a value into JSON-ready data; `on_other` tags what is not plain."""
+    if depth >= MAX_DEPTH:
+        return on_other(value)
+    kind = type(value)   # exact types only: subclasses may override __eq__ and friends
+    if value is None or kind in (bool, int, str):
+        return value
+    if kind is float:
+        return value if math.isfinite(value) else {"$float": repr(value)}
+    if isinstance(value, np.generic) and value.dtype.kind in NUMERIC_KINDS:
+        return encode(value.item(), on_other, depth + 1)
+    if kind is np.ndarray and value.dtype.kind in NUMERIC_KINDS and value.dtype.fields is None:
+        return {"$nd": [value.dtype.str, list(value.shape), base64.b64encode(value.tobytes()).decode()]}
+    if kind is list:
+        return [encode(v, on_other, depth + 1) for v in value]
+    if kind is tuple:
+        return {"$tuple": [encode(v, on_other, depth + 1) for v in value]}
+    if kind is dict and all(type(k) in (str, int) for k in value):
+        return {"$dict": [[k, encode(v, on_other, depth + 1)] for k, v in value.items()]}
+    return on_other(value)
+
+
+def decode(data: Any,
+           on_callable: Callable[[int], Any] = None,
+           on_opaque: Callable[[int, str], Any] = None,
+           depth: int = 0) -> Any:
+    """Rebuild a value from untrusted JSON data, accepting only the tags above."""
+    if depth > MAX_DEPTH:
+        raise ProtocolError("value nested too deeply")
+    if data is None or type(data) in (bool, int, float, str):
+        return data
+    if type(data) is list:
+        return [decode(v, on_callable, on_opaque, depth + 1) for v in data]
+    if type(data) is not dict or len(data) not in (1, 2):
+        raise ProtocolError(f"unexpected {type(data).__name__} in value")
+    if "$nd" in data:
+        return _decode_array(data["$nd"])
+    if "$tuple" in data and type(data["$tuple"]) is list:
+        return tuple(decode(v, on_callable, on_opaque, depth + 1) for v in data["$tuple"])
+    if "$dict" in data and type(data["$dict"]) is list:
+        out = {}
+        for pair in data["$dict"]:
+            if type(pair) is not list or len(pair) != 2 or type(pair[0]) not in (str, int):
+                raise ProtocolError("malformed dict entry")
+            out[pair[0]] = decode(pair[1], on_callable, on_opaque, depth + 1)
+        return out
+    if "$float" in data and data["$float"] in ("nan", "inf", "-inf"):
+        return float(data["$float"])
+    if "$opaque" in data and type(data["$opaque"]) is int:
+        type_name = str(data.get("type", "object"))[:80]
+        return on_opaque(data["$opaque"], type_name) if on_opaque else Opaque(data["$opaque"], type_name)
+    if "$callable" in data and type(data["$callable"]) is int and on_callable:
+        return on_callable(data["$callable"])
+    raise ProtocolError("unknown value tag")
+
+
+def _decode_array(spec: Any) -> np.ndarray:
+    if type(spec) is not list or len(spec) != 3:
+        raise ProtocolError("malformed array")
+    dtype_str, shape, b64 = spec
+    if type(dtype_str) is not str or type(shape) is not list or type(b64) is not str:
+        raise ProtocolError("malformed array")
+    try:
+        dtype = np.dtype(dtype_str)
+    except TypeError as exc:
+        raise ProtocolError("unknown array dtype") from exc
+    if dtype.kind not in NUMERIC_KINDS or dtype.fields is not None or dtype.subdtype is not None:
+        raise ProtocolError("non-numeric array dtype")
+    if len(shape) > 32 or any(type(n) is not int or n < 0 for n in shape):
+        raise ProtocolError("malformed array shape")
+    raw = base64.b64decode(b64, validate=True)
+    if math.prod(shape) * dtype.itemsize != len(raw):
+        raise ProtocolError("array data does not match its shape")
+    return np.frombuffer(raw, dtype=dtype).reshape(tuple(shape)).copy()
+
+
+# --- messages ---------------------------------------------------------------
+
+class Channel:
+    """Length-prefixed JSON messages over a pair of pipe file descriptors."""
+
+    def __init__(self, read_fd: int, write_fd: int, max_bytes: int):
+        self.read_fd, self.write_fd, self.max_bytes = read_fd, write_fd, max_bytes
+
+    def send(self, message: dict) -> None:
+        payload = json.dumps(message, allow_nan=False, separators=(",", ":")).encode()
+        if len(payload) > self.max_bytes:
+            raise ProtocolError(f"message of {len(payload)} bytes is over the {self.max_bytes}-byte limit")
+        view = memoryview(len(payload).to_bytes(HEADER_BYTES, "big") + payload)
+        while view:
+            view = view[os.write(self.write_fd, view):]
+
+    def recv(self, timeout: Optional[float] = None) -> dict:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        size = int.from_bytes(self._read_exactly(HEADER_BYTES, deadline), "big")
+        if size > self.max_bytes:
+            raise ProtocolError(f"message of {size} bytes is over the {self.max_bytes}-byte limit")
+        try:
+            message = json.loads(self._read_exactly(size, deadline))
+        except (ValueError, RecursionError) as exc:
+            raise ProtocolError("message is not valid JSON") from exc
+        if type(message) is not dict or type(message.get("op")) is not str:
+            raise ProtocolError("message has no op")
+        return message
+
+    def _read_exactly(self, n: int, deadline: Optional[float]) -> bytes:
+        chunks, got = [], 0
+        while got < n:
+            if deadline is not None:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not select.select([self.read_fd], [], [], remaining)[0]:
+                    raise ChannelTimeout()
+            chunk = os.read(self.read_fd, min(n - got, 1 << 20))
+            if not chunk:
+                raise ChannelClosed("the other side closed the channel")
+            chunks.append(chunk)
+            got += len(chunk)
+        return b"".join(chunks)

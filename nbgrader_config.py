@@ -1,0 +1,29 @@
+"""nbgrader configuration for Module 1.4 (Mathematics for Deep Learning).
+
+`make release` (python -m autograder.build) runs nbgrader's own
+generate_assignment and generate_solution with this file; nothing else in the
+project strips solutions.
+"""
+import os
+
+c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)
+
+c.CourseDirectory.course_id = "module-1.4-math-for-dl"
+c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
+c.CourseDirectory.source_directory = "source"
+c.CourseDirectory.release_directory = "release"
+c.CourseDirectory.solution_directory = "solutions"
+# The gradebook is bookkeeping for generate_*; keep it out of the tree.
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(c.CourseDirectory.root, ".nbgrader", "gradebook.db")
+
+# Student stub for every `### BEGIN SOLUTION` block: raising NotImplementedError
+# is how the autograder tells "not attempted" from "attempted and wrong".
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# Solutions are not executed: the committed products must be byte-for-byte
+# reproducible (the drift check regenerates and compares them), and the
+# autograder's own tests already run every solution notebook end to end.
+from nbgrader.preprocessors import ClearMarkScheme, ClearOutput, IncludeHeaderFooter, LockCells  # noqa: E402
+
+c.GenerateSolution.preprocessors = [IncludeHeaderFooter, LockCells, ClearOutput, ClearMarkScheme]

@@ -1,0 +1,80 @@
+"""PATH arguments -> jobs; results written atomically; grades.csv and the table."""
+import json
+
+from autograder import report
+from autograder.discover import discover, safe_name
+
+LAB = "lab-1.4.1-manual-backpropagation"
+
+
+def touch(path, text="{}"):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_nbgrader_tree_gives_student_and_assignment(tmp_path):
+    touch(tmp_path / "submitted" / "alice" / LAB / f"{LAB}.ipynb")
+    touch(tmp_path / "submitted" / "bob" / LAB / "renamed.ipynb")
+    jobs, warnings = discover([tmp_path / "submitted"])
+    assert [(j.student, j.assignment, j.notebook.name) for j in jobs] == [
+        ("alice", LAB, f"{LAB}.ipynb"), ("bob", LAB, "renamed.ipynb")]
+    assert not warnings
+
+
+def test_the_same_tree_from_any_level(tmp_path):
+    nb = touch(tmp_path / "submitted" / "alice" / LAB / f"{LAB}.ipynb")
+    for path in (nb, nb.parent, nb.parent.parent):
+        jobs, _ = discover([path])
+        assert [(j.student, j.assignment) for j in jobs] == [("alice", LAB)]
+
+
+def test_lone_notebook_student_is_its_stem(tmp_path):
+    jobs, _ = discover([touch(tmp_path / "carol.ipynb")])
+    assert (jobs[0].student, jobs[0].assignment) == ("carol", None)
+
+
+def test_empty_assignment_folder_is_a_job_with_a_problem(tmp_path):
+    (tmp_path / "submitted" / "dan" / LAB).mkdir(parents=True)
+    jobs, _ = discover([tmp_path / "submitted"])
+    assert jobs[0].notebook is None and "no notebook" in jobs[0].problem
+
+
+def test_missing_path_and_empty_folder_warn(tmp_path):
+    (tmp_path / "empty").mkdir()
+    jobs, warnings = discover([tmp_path / "nope", tmp_path / "empty"])
+    assert not jobs and len(warnings) == 2
+
+
+def test_safe_names_cannot_escape_the_output_folder():
+    for hostile in ("../../etc", "a/b", "..", "", "x\0y", "ünï cødé"):
+        name = safe_name(hostile)
+        assert name and "/" not in name and not name.startswith(".") and "\0" not in name
+
+
+def result(student, score):
+    return {"student": student, "assignment": LAB, "score": score, "max_score": 10.0, "seed": 1,
+            "exercises": {"relu": {"score": score, "max_score": 10.0, "status": "partial", "feedback": ["x"]}},
+            "errors": []}
+
+
+def test_results_csv_and_table(tmp_path):
+    report.write_result(tmp_path, result("bob", 2.5))
+    report.write_result(tmp_path, result("../alice", 10.0))
+    written = json.loads((tmp_path / safe_name("../alice") / f"{LAB}.json").read_text())
+    assert written["student"] == "../alice"
+    assert (tmp_path / "bob" / f"{LAB}.feedback.md").read_text().count("2.5 / 10") == 2
+    results = report.read_results(tmp_path)
+    csv_text = report.write_grades_csv(tmp_path, results).read_text()
+    assert csv_text.splitlines()[1].startswith("../alice,lab-1.4.1-manual-backpropagation,10,10")
+    assert "bob" in report.score_table(results)
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_corrupt_result_files_are_ignored(tmp_path):
+    touch(tmp_path / "eve" / f"{LAB}.json", "{not json")
+    assert report.read_results(tmp_path) == []
+
+
+def test_sanitised_ids_do_not_collide():
+    assert safe_name("../alice") != safe_name("_alice") and safe_name("alice") == "alice"

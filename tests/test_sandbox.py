@@ -1,0 +1,119 @@
+"""The sandboxed child: Restart & Run All semantics, faults cost only what they touch."""
+import time
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from autograder.config import Limits
+from autograder.sandbox.proxy import MissingFunction, NotAttempted, ProcessDied, RaisedError, Student, TimedOut
+from autograder.sandbox.runner import Sandbox
+from autograder.sandbox.transport import Opaque
+
+FAST = replace(Limits(), cell_timeout=3.0, call_timeout=2.0, interrupt_grace=1.0)
+
+CELLS = [
+    "%matplotlib inline\nimport numpy as np\nimport matplotlib.pyplot as plt\n!pip install something\n"
+    "plt.plot([1, 2]); plt.show()",
+    "def double(x):\n    return 2 * x",
+    "def stub(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()",
+    "while True:\n    pass",                              # loops forever: interrupted, skipped
+    "import os\nos._exit(0)",                            # ends the process: skipped on re-run
+    "def twice_f(f, x):\n    return f(x) + f(x + 1)",
+    "def index_error(x):\n    y = x[10]\n    return y",
+    "def loop_forever():\n    while True:\n        pass",
+    "def exit_process():\n    import os\n    os._exit(3)",
+    "class Sneaky(np.ndarray):\n    def __eq__(self, other):\n        return True\n"
+    "def subclass(x):\n    return x.view(Sneaky)",
+    "def mutate(x):\n    x[0] = 5.0\n    return float(x.sum())",
+    "def warn(x):\n    return np.exp(x)",
+    "1 / 0",
+    "memory_bomb = np.ones(10 ** 11)",
+    "after = 'the notebook kept running'",
+    "def get_after():\n    return after",
+]
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    with Sandbox(CELLS, FAST) as sb:
+        sb.run_notebook()
+        yield sb
+
+
+@pytest.fixture
+def student(sandbox):
+    return Student(sandbox, FAST.call_timeout)
+
+
+def issues_of(sandbox):
+    return {i.cell: i.message for i in sandbox.execution.issues}
+
+
+def test_magics_shell_escapes_and_plots_do_not_break_execution(sandbox):
+    assert 0 not in issues_of(sandbox)
+
+
+def test_infinite_loop_cell_is_interrupted_and_execution_goes_on(sandbox, student):
+    assert "stopped after" in issues_of(sandbox)[3]
+    assert student.get_after() == "the notebook kept running"
+
+
+def test_os_exit_cell_is_recorded_and_skipped(sandbox):
+    assert "ended the Python process" in issues_of(sandbox)[4]
+    assert 4 in sandbox.execution.skipped
+
+
+def test_cell_errors_name_the_line(sandbox):
+    assert issues_of(sandbox)[12].startswith("ZeroDivisionError")
+    assert "MemoryError" in issues_of(sandbox)[13]
+
+
+def test_values_cross_as_plain_data(student):
+    assert np.array_equal(student.double(np.arange(3.0)), [0.0, 2.0, 4.0])
+
+
+def test_stub_is_not_attempted(student):
+    with pytest.raises(NotAttempted):
+        student.stub(1)
+
+
+def test_missing_function_suggests_a_close_name(student):
+    with pytest.raises(MissingFunction, match="Did you rename it to `double`"):
+        student.doubel(1)
+
+
+def test_student_exception_names_its_line(student):
+    with pytest.raises(RaisedError, match=r"IndexError.*y = x\[10\]"):
+        student.index_error(np.ones(3))
+
+
+def test_callbacks_reach_the_grader(student):
+    assert student.twice_f(lambda x: float(np.sum(x ** 2)), np.ones(2)) == 2.0 + 8.0
+
+
+def test_hanging_call_times_out_and_the_child_survives(student):
+    start = time.monotonic()
+    with pytest.raises(TimedOut):
+        student.loop_forever()
+    assert time.monotonic() - start < FAST.call_timeout + FAST.interrupt_grace + 1
+    assert student.double(1) == 2
+
+
+def test_call_that_kills_the_process_costs_only_that_call(sandbox, student):
+    with pytest.raises(ProcessDied):
+        student.exit_process()
+    assert student.double(21) == 42            # a new child ran the notebook again
+    assert student.get_after() == "the notebook kept running"
+
+
+def test_ndarray_subclass_is_not_a_plain_answer(student):
+    value = student.subclass(np.ones(2))
+    assert isinstance(value, Opaque) and "subclass" in value.type_name
+
+
+def test_mutation_and_warnings_are_reported(student):
+    assert student.mutate(np.ones(3)) == 7.0
+    assert student.last_call.mutated_inputs == 1
+    student.warn(np.array([1000.0]))
+    assert student.last_call.warnings and "overflow" in student.last_call.warnings[0]

@@ -1,0 +1,72 @@
+"""The wire format: plain values round-trip; anything else is refused or opaque."""
+import base64
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+from hypothesis.extra import numpy as hnp
+
+from autograder.sandbox.transport import Opaque, ProtocolError, decode, encode
+
+
+def keep_opaque(value):
+    return {"$opaque": 7, "type": type(value).__name__}
+
+
+def roundtrip(value):
+    return decode(encode(value, keep_opaque))
+
+
+@given(hnp.arrays(dtype=st.sampled_from([np.float64, np.float32, np.int64, np.bool_, np.complex128]),
+                  shape=hnp.array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=5)))
+def test_numeric_arrays_roundtrip_exactly(array):
+    back = roundtrip(array)
+    assert type(back) is np.ndarray and back.dtype == array.dtype and back.shape == array.shape
+    assert np.array_equal(back, array, equal_nan=array.dtype.kind in "fc")
+    assert back.flags.writeable
+
+
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+                    lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner)
+                    | st.dictionaries(st.text(max_size=5), inner, max_size=4), max_leaves=20))
+def test_plain_values_roundtrip(value):
+    back = roundtrip(value)
+    assert repr(back) == repr(value) or (isinstance(value, float) and math.isnan(value))
+
+
+def test_numpy_scalars_become_python_numbers():
+    assert roundtrip(np.float64(2.5)) == 2.5 and type(roundtrip(np.float64(2.5))) is float
+    assert type(roundtrip(np.int32(3))) is int
+
+
+@pytest.mark.parametrize("value", [
+    np.ones(3).view(type("Sub", (np.ndarray,), {})),          # ndarray subclass
+    np.array([object()], dtype=object),                        # object dtype
+    type("Eq", (), {"__eq__": lambda self, other: True})(),    # always-equal object
+    type("F", (float,), {})(1.0),                              # float subclass
+    {1.5: "non-str key"},
+])
+def test_non_plain_values_stay_opaque(value):
+    assert isinstance(roundtrip(value), Opaque)
+
+
+def test_deep_nesting_is_opaque_not_a_crash():
+    value = []
+    for _ in range(100):
+        value = [value]
+    assert isinstance(roundtrip(value), list)   # encoded down to MAX_DEPTH, then opaque
+
+
+@pytest.mark.parametrize("data", [
+    {"$nd": ["|O", [1], base64.b64encode(b"\0" * 8).decode()]},   # object dtype
+    {"$nd": ["<f8", [3], base64.b64encode(b"\0" * 8).decode()]},  # wrong length
+    {"$nd": ["<f8", [-1], ""]},
+    {"$nd": ["V8", [1], base64.b64encode(b"\0" * 8).decode()]},   # raw void
+    {"$pickle": "gASV"},
+    {"a": 1},
+    {"$callable": 0},              # the parent accepts no callables from the child
+])
+def test_hostile_data_is_rejected(data):
+    with pytest.raises(ProtocolError):
+        decode(data)
