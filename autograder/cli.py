@@ -37,6 +37,10 @@ def main(argv=None) -> int:
                        help="course folder with nbgrader_config.py and source/ (default: this repository)")
     grade.add_argument("--force", action="store_true",
                        help="regrade submissions whose result is already up to date")
+    grade.add_argument("--cell-timeout", type=float, default=Limits.cell_timeout,
+                       help="seconds a notebook cell may run before it is interrupted (default %(default)g)")
+    grade.add_argument("--call-timeout", type=float, default=Limits.call_timeout,
+                       help="seconds one call of a student function may take (default %(default)g)")
     build = commands.add_parser("build", help="generate release/ and solutions/ with nbgrader")
     build.add_argument("--check", action="store_true",
                        help="do not write: fail if the committed products differ from a fresh build")
@@ -59,13 +63,14 @@ def grade_command(args) -> int:
     course = (args.course or default_course()).resolve()
     seed = args.seed if args.seed is not None else secrets.randbelow(2 ** 32)
     args.out.mkdir(parents=True, exist_ok=True)
+    limits = {"cell_timeout": args.cell_timeout, "call_timeout": args.call_timeout}
 
     def run(job: Job) -> dict:
         digest = _digest(job)
         if not args.force and _up_to_date(args.out, job, digest):
             print(f"autograder: {job.student} / {job.assignment}: up to date", file=sys.stderr)
             return {}
-        result, internal = _run_worker(job, seed, course)
+        result, internal = _run_worker(job, seed, course, limits)
         result["submission_sha256"] = digest
         report.write_result(args.out, result, internal)
         print(f"autograder: {result['student']} / {result['assignment']}: "
@@ -80,10 +85,10 @@ def grade_command(args) -> int:
     return 0
 
 
-def _run_worker(job: Job, seed: int, course: Path) -> tuple:
+def _run_worker(job: Job, seed: int, course: Path, limits: dict) -> tuple:
     request = json.dumps({"student": job.student, "assignment": job.assignment,
                           "notebook": str(job.notebook) if job.notebook else None,
-                          "problem": job.problem, "seed": seed, "course": str(course)})
+                          "problem": job.problem, "seed": seed, "course": str(course), "limits": limits})
     try:
         done = subprocess.run([sys.executable, "-m", "autograder.worker"], input=request,
                               capture_output=True, text=True, timeout=WORKER_TIMEOUT)

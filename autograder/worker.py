@@ -12,7 +12,9 @@ import os
 import sys
 from pathlib import Path
 
-from autograder.config import Settings
+from dataclasses import replace
+
+from autograder.config import Limits, Settings
 from autograder.discover import Job
 from autograder.grade import grade
 
@@ -24,7 +26,8 @@ def main() -> int:
     # pytest and friends print to stdout: keep it free for the one answer.
     answer_fd = os.dup(1)
     os.dup2(2, 1)
-    result, internal = grade(job, int(request["seed"]), Settings(), Path(request["course"]))
+    settings = Settings(limits=replace(Limits(), **request.get("limits", {})))
+    result, internal = grade(job, int(request["seed"]), settings, Path(request["course"]))
     with os.fdopen(answer_fd, "w") as answer:
         json.dump({"result": result, "internal_errors": internal}, answer)
     return 0

@@ -117,3 +117,31 @@ def test_mutation_and_warnings_are_reported(student):
     assert student.last_call.mutated_inputs == 1
     student.warn(np.array([1000.0]))
     assert student.last_call.warnings and "overflow" in student.last_call.warnings[0]
+
+
+def test_returned_figures_are_described_as_plain_data(sandbox, student):
+    sandbox.rerun(["import numpy as np\nimport matplotlib.pyplot as plt\n"
+                   "def plot():\n    fig, ax = plt.subplots()\n"
+                   "    cs = ax.contour(np.arange(3.0), np.arange(4.0), np.arange(12.0).reshape(4, 3))\n"
+                   "    ax.plot([0, 1], [2, 3]); ax.set_xlabel('alpha')\n    return fig"])
+    figure = student.plot()
+    assert isinstance(figure, Opaque) and figure.type_name == "Figure"
+    (axes,) = student.describe_figure(figure, "plot")["axes"]
+    assert axes["xlabel"] == "alpha" and axes["contours"][0]["extent"] == [0.0, 0.0, 2.0, 3.0]
+    assert np.array_equal(axes["lines"][0], [[0.0, 2.0], [1.0, 3.0]])
+    assert student.describe_figure(np.ones(2), "plot") is None
+
+
+def test_peak_memory_of_a_call_can_be_traced(sandbox, student):
+    sandbox.rerun(["import numpy as np\ndef outer(a, b):\n    return (np.outer(a, b) @ np.ones(len(b))).sum()"])
+    student.tracing_memory().outer(np.ones(1000), np.ones(1000))
+    assert student.last_call.peak_bytes >= 1000 * 1000 * 8
+    student.outer(np.ones(10), np.ones(10))
+    assert student.last_call.peak_bytes == 0          # not traced unless asked
+
+
+def test_seeded_generators_are_built_in_the_child(sandbox, student):
+    from autograder.sandbox.transport import SeededGenerator
+    sandbox.rerun(["def draw(rng, n):\n    return rng.standard_normal(n)"])
+    first, again = student.draw(SeededGenerator(7), 3), student.draw(SeededGenerator(7), 3)
+    assert np.array_equal(first, again) and np.array_equal(first, np.random.default_rng(7).standard_normal(3))

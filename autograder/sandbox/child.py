@@ -17,6 +17,7 @@ import linecache
 import re
 import signal
 import sys
+import tracemalloc
 import traceback
 import warnings
 
@@ -76,6 +77,8 @@ class Child:
                 self.run_cells(request["cells"], set(request.get("skip", [])))
             elif request["op"] == "call":
                 self.channel.send(self.call(request))
+            elif request["op"] == "describe":
+                self.channel.send(self.describe_handle(request))
             elif request["op"] == "exit":
                 return
 
@@ -118,8 +121,11 @@ class Child:
             return {"op": "raise", "type": "GraderError", "message": str(exc)}
         inputs = list(arrays_in([args, kwargs]))
         before = [a.copy() for a in inputs]
+        trace = bool(request.get("trace_memory"))
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
+            if trace:   # numpy reports its array allocations to tracemalloc
+                tracemalloc.start()
             self.in_student_code = True
             try:
                 value = function(*args, **kwargs)
@@ -128,13 +134,26 @@ class Child:
                 return {"op": "raise", **self.describe(exc)}
             finally:
                 self.in_student_code = False
+                peak = tracemalloc.get_traced_memory()[1] if trace else 0
+                tracemalloc.stop()
         mutated = sum(not np.array_equal(a, b, equal_nan=True) for a, b in zip(inputs, before))
         try:
             encoded = encode(value, self.keep)
         except (RecursionError, ValueError, TypeError) as exc:
             return {"op": "raise", "type": "UnsendableValue", "message": str(exc)[:MAX_TEXT]}
-        return {"op": "return", "value": encoded, "mutated_inputs": int(mutated),
+        return {"op": "return", "value": encoded, "mutated_inputs": int(mutated), "peak_bytes": int(peak),
                 "warnings": [f"{w.category.__name__}: {w.message}"[:MAX_TEXT] for w in caught[:MAX_WARNINGS]]}
+
+    def describe_handle(self, request: dict) -> dict:
+        """A plain description of an object kept here (a matplotlib Figure)."""
+        value = self.handles.get(request.get("handle"))
+        try:
+            from matplotlib.figure import Figure
+            if not isinstance(value, Figure):
+                return {"op": "return", "value": None}
+            return {"op": "return", "value": encode(describe_figure(value), self.keep)}
+        except Exception as exc:   # a figure broken enough that reading it fails
+            return {"op": "raise", "type": type(exc).__name__, "message": str(exc)[:MAX_TEXT]}
 
     def describe(self, exc: BaseException) -> dict:
         """Exception type, message and the student's own line where it happened."""
@@ -179,6 +198,26 @@ def make_shell():
     config.HistoryManager.enabled = False
     config.InteractiveShell.colors = "nocolor"
     return GradingShell.instance(config=config)
+
+
+def describe_figure(fig) -> dict:
+    """What a hidden test may check about a figure, as plain data."""
+    from matplotlib.contour import ContourSet
+    axes = []
+    for ax in fig.axes:
+        contours = [c for c in ax.collections if isinstance(c, ContourSet)]
+        axes.append({
+            "xlabel": ax.get_xlabel(), "ylabel": ax.get_ylabel(), "title": ax.get_title(),
+            "xlim": [float(v) for v in ax.get_xlim()], "ylim": [float(v) for v in ax.get_ylim()],
+            "contours": [{"filled": bool(c.filled), "levels": int(len(c.levels)),
+                          "extent": [float(v) for v in (*getattr(c, "_mins", (np.nan, np.nan)),
+                                                        *getattr(c, "_maxs", (np.nan, np.nan)))]}
+                         for c in contours],
+            "lines": [np.asarray(line.get_xydata(), dtype=float) for line in ax.lines],
+            "images": len(ax.images),
+            "other_collections": len(ax.collections) - len(contours),
+        })
+    return {"axes": axes}
 
 
 def arrays_in(value):

@@ -10,6 +10,7 @@ import difflib
 from dataclasses import dataclass, field
 
 from autograder.sandbox.runner import ChildFailure, Sandbox
+from autograder.sandbox.transport import Opaque
 
 
 class StudentFailure(Exception):
@@ -45,17 +46,25 @@ class CallRecord:
     """What the child said about the last call besides the value."""
     warnings: list = field(default_factory=list)
     mutated_inputs: int = 0
+    peak_bytes: int = 0      # peak memory the call allocated, with `tracing_memory()`
 
 
 class Student:
     """Attribute access gives the student's functions: `student.relu(x)`."""
 
-    def __init__(self, sandbox: Sandbox, timeout: float):
-        self._sandbox, self._timeout = sandbox, timeout
+    def __init__(self, sandbox: Sandbox, timeout: float, trace_memory: bool = False):
+        self._sandbox, self._timeout, self._trace_memory = sandbox, timeout, trace_memory
         self.last_call = CallRecord()
 
     def with_timeout(self, seconds: float) -> "Student":
-        other = Student(self._sandbox, seconds)
+        other = Student(self._sandbox, seconds, self._trace_memory)
+        other.last_call = self.last_call
+        return other
+
+    def tracing_memory(self) -> "Student":
+        """Calls that also report their peak allocation in `last_call.peak_bytes`
+        (e.g. to see a d_out x d_in matrix formed where LoRA needs none)."""
+        other = Student(self._sandbox, self._timeout, True)
         other.last_call = self.last_call
         return other
 
@@ -64,9 +73,24 @@ class Student:
             raise AttributeError(name)
         return lambda *args, **kwargs: self.call(name, *args, **kwargs)
 
+    def describe_figure(self, value, what: str):
+        """The structure of a Figure the student returned (axes, labels,
+        limits, contour sets, lines) as plain data; None if `value` is not a
+        Figure kept in the child."""
+        if not isinstance(value, Opaque):
+            return None
+        try:
+            reply = self._sandbox.describe(value.handle, self._timeout)
+        except ChildFailure:
+            raise ProcessDied(what, f"the figure returned by `{what}` could not be read") from None
+        if reply["op"] != "return":
+            raise RaisedError(what, f"the figure returned by `{what}` could not be read: "
+                                    f"{reply.get('type', 'Error')}: {reply.get('message', '')}")
+        return reply["value"]
+
     def call(self, name: str, *args, **kwargs):
         try:
-            reply = self._sandbox.call(name, args, kwargs, self._timeout)
+            reply = self._sandbox.call(name, args, kwargs, self._timeout, self._trace_memory)
         except ChildFailure as failure:
             if failure.reason == "timeout":
                 raise TimedOut(name, f"`{name}` did not return within {self._timeout:g} s "
@@ -77,6 +101,7 @@ class Student:
         if op == "return":
             self.last_call.warnings = [str(w) for w in reply.get("warnings", [])][:5]
             self.last_call.mutated_inputs = int(reply.get("mutated_inputs", 0) or 0)
+            self.last_call.peak_bytes = int(reply.get("peak_bytes", 0) or 0)
             return reply["value"]
         if op == "missing":
             defined = [str(n) for n in reply.get("defined", [])]

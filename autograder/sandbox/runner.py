@@ -22,7 +22,7 @@ from typing import Any, Callable, Optional
 
 from autograder.config import Limits
 from autograder.sandbox.transport import (
-    Channel, ChannelClosed, ChannelTimeout, ProtocolError, decode, encode)
+    Channel, ChannelClosed, ChannelTimeout, ProtocolError, SeededGenerator, decode, encode)
 
 
 @dataclass
@@ -107,7 +107,7 @@ class Sandbox:
         self._kill()
 
     # --- calls ------------------------------------------------------------
-    def call(self, name: str, args: tuple, kwargs: dict, timeout: float) -> dict:
+    def call(self, name: str, args: tuple, kwargs: dict, timeout: float, trace_memory: bool = False) -> dict:
         """Call a student function; returns the child's reply with its value decoded.
 
         Raises ChildFailure when the call hung or killed the child; the child
@@ -121,12 +121,14 @@ class Sandbox:
         callables: list = []
 
         def register(value):
+            if isinstance(value, SeededGenerator):
+                return {"$rng": value.seed}
             if callable(value):
                 callables.append(value)
                 return {"$callable": len(callables) - 1}
             raise TypeError(f"grader bug: cannot send {type(value).__name__} to the child")
 
-        self._channel.send({"op": "call", "name": name,
+        self._channel.send({"op": "call", "name": name, "trace_memory": trace_memory,
                             "args": encode(list(args), register),
                             "kwargs": encode(dict(kwargs), register)})
         deadline = time.monotonic() + min(timeout, self._budget_left())
@@ -137,6 +139,16 @@ class Sandbox:
                     reply["value"] = decode(reply.get("value"))
                 return reply
             self._answer_callback(reply, callables)
+
+    def describe(self, handle: int, timeout: float) -> dict:
+        """The child's plain description of an object it kept (a Figure)."""
+        if self._process is None or self._process.poll() is not None:
+            raise ChildFailure("died", "the object no longer exists")
+        self._channel.send({"op": "describe", "handle": handle})
+        reply = self._receive(time.monotonic() + timeout, interruptible=True)
+        if reply["op"] == "return":
+            reply["value"] = decode(reply.get("value"))
+        return reply
 
     def _rerun_quietly(self) -> None:
         """Re-run the notebook for a new child; its cells' messages were

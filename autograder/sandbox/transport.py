@@ -12,6 +12,7 @@ Values are JSON numbers, strings, booleans and null, plus tagged objects:
     {"$float": "nan" | "inf" | "-inf"} a non-finite float (JSON has none)
     {"$opaque": id, "type": name}     an object that stays in the child
     {"$callable": id}                 a parent function the child may call back
+    {"$rng": seed}                    a numpy Generator the child builds from this seed
 
 Nothing is ever pickled: decoding can only produce the plain types above,
 `Opaque` and whatever the side's `on_callable` hook builds.
@@ -54,6 +55,13 @@ class Opaque:
 
     def __repr__(self) -> str:
         return f"<{self.type_name} object>"
+
+
+@dataclass(frozen=True)
+class SeededGenerator:
+    """An argument that arrives in the child as `np.random.default_rng(seed)`
+    (a Generator itself cannot cross: it is not plain data)."""
+    seed: int
 
 
 # --- values -----------------------------------------------------------------
@@ -111,6 +119,8 @@ def decode(data: Any,
         return on_opaque(data["$opaque"], type_name) if on_opaque else Opaque(data["$opaque"], type_name)
     if "$callable" in data and type(data["$callable"]) is int and on_callable:
         return on_callable(data["$callable"])
+    if "$rng" in data and type(data["$rng"]) is int and on_callable and 0 <= data["$rng"] < 2 ** 128:
+        return np.random.default_rng(data["$rng"])   # only the child accepts callables and generators
     raise ProtocolError("unknown value tag")
 
 

@@ -1,0 +1,444 @@
+"""Hidden checks for lab 1.4.1: manual backpropagation (column samples).
+
+One test per property; its docstring is the sentence the student reads.
+Inputs are drawn from the run's secret seed with distinct sizes, so that
+transposed or mis-summed answers cannot have the right shape by accident.
+"""
+import numpy as np
+import pytest
+
+from autograder.checks import inputs
+from autograder.checks.compare import (
+    PASS, close, close_scalar, expect, fail, inputs_unchanged, no_warnings, returns_dict, returns_tuple)
+from autograder.checks.gradcheck import check_gradient
+from autograder.mistakes import by_key, wrong_answers
+from autograder.mistakes.backprop import MISTAKES
+from autograder.references import backprop as ref
+
+M = by_key(MISTAKES)
+
+
+def mistakes(exercise, output, *args):
+    return wrong_answers(MISTAKES, exercise, output, *args)
+
+
+def array_function(weights, shape):
+    """A smooth scalar function of an array, and its exact gradient."""
+    def f(x):
+        x = np.asarray(x, dtype=float)
+        if x.shape != shape:
+            raise ValueError(f"expects an array of shape {shape}, got {x.shape}")
+        return float(np.sum(weights * np.sin(x)) + 0.5 * np.sum(x ** 2))
+    return f, lambda x: weights * np.cos(x) + x
+
+
+# ## numerical_gradient ----------------------------------------------------
+
+@pytest.mark.exercise("numerical_gradient", weight=2)
+def test_numerical_gradient_matches_exact(student, rng):
+    """numerical_gradient of a smooth function of a non-square matrix matches its exact gradient"""
+    rows, cols = inputs.distinct_sizes(rng, 2)
+    x = inputs.normal(rng, rows, cols)
+    f, grad = array_function(inputs.normal(rng, rows, cols), x.shape)
+    got = student.numerical_gradient(f, x)
+    expect(close(got, grad(x), "the numerical gradient", tol=1e-6,
+                 mistakes=[(M["forward_difference"], ref_forward_difference(f, x, 1e-5))]))
+
+
+@pytest.mark.exercise("numerical_gradient", weight=1)
+def test_numerical_gradient_uses_eps(student, rng):
+    """numerical_gradient uses its eps argument (central differences with that step)"""
+    x = inputs.normal(rng, inputs.distinct_sizes(rng, 1)[0])
+    f = lambda v: float(np.sum(np.asarray(v, dtype=float) ** 3))   # noqa: E731
+    got = student.numerical_gradient(f, x, eps=1e-2)
+    expect(close(got, ref.numerical_gradient(f, x, eps=1e-2), "the gradient with eps=1e-2", tol=1e-7,
+                 mistakes=[(M["forward_difference"], ref_forward_difference(f, x, 1e-2))]))
+
+
+@pytest.mark.exercise("numerical_gradient", weight=1)
+def test_numerical_gradient_leaves_x_unchanged(student, rng):
+    """numerical_gradient leaves x unchanged"""
+    x = inputs.normal(rng, 3, 4)
+    f, _ = array_function(inputs.normal(rng, 3, 4), x.shape)
+    student.numerical_gradient(f, x)
+    expect(inputs_unchanged(student.last_call.mutated_inputs, "numerical_gradient", M["mutates_input"]))
+
+
+def ref_forward_difference(f, x, eps):
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        step = np.zeros_like(x)
+        step[i] = eps
+        grad[i] = (f(x + step) - f(x)) / eps
+    return grad
+
+
+# ## relative_error --------------------------------------------------------
+
+@pytest.mark.exercise("relative_error", weight=2)
+def test_relative_error_value(student, rng):
+    """relative_error is the max over entries of |a-b| / max(|a|+|b|, 1e-12)"""
+    a = inputs.normal(rng, 4, 3)
+    b = a + inputs.normal(rng, 4, 3, scale=1e-3) * (rng.random((4, 3)) < 0.5)
+    b[0, 0] = a[0, 0] * 1.5     # one clearly bad entry, as in a gradient check
+    got = student.relative_error(a, b)
+    expect(close_scalar(got, ref.relative_error(a, b), "relative_error(a, b)",
+                        mistakes=mistakes("relative_error", "", a, b)))
+
+
+@pytest.mark.exercise("relative_error", weight=1)
+def test_relative_error_zero_arrays(student, rng):
+    """relative_error of two identical all-zero arrays is 0 (no division by zero)"""
+    got = student.relative_error(np.zeros((2, 3)), np.zeros((2, 3)))
+    expect(close_scalar(got, 0.0, "relative_error(0, 0)"))
+
+
+# ## derivative_sin_x2 -----------------------------------------------------
+
+@pytest.mark.exercise("derivative_sin_x2")
+def test_derivative_sin_x2(student, rng):
+    """derivative_sin_x2 is d/dx sin(x^2), elementwise"""
+    x = inputs.normal(rng, *inputs.distinct_sizes(rng, 2), scale=1.5)
+    expect(close(student.derivative_sin_x2(x), ref.derivative_sin_x2(x), "d/dx sin(x^2)",
+                 mistakes=mistakes("derivative_sin_x2", "", x)))
+
+
+# ## linear layer ----------------------------------------------------------
+
+def linear_inputs(rng):
+    d_in, d_out, batch = inputs.distinct_sizes(rng, 3)
+    return (inputs.normal(rng, d_out, d_in), inputs.normal(rng, d_in, batch),
+            inputs.normal(rng, d_out, 1), inputs.normal(rng, d_out, batch))
+
+
+@pytest.mark.exercise("linear_forward")
+def test_linear_forward(student, rng):
+    """linear_forward is W @ x + b, shape (d_out, batch)"""
+    W, x, b, _ = linear_inputs(rng)
+    expect(close(student.linear_forward(W, x, b), ref.linear_forward(W, x, b), "z"))
+
+
+def linear_backward_part(student, rng, index, name):
+    W, x, b, dz = linear_inputs(rng)
+    out = student.linear_backward(dz, W, x)
+    expect(returns_tuple(out, 3, "linear_backward"))
+    return out[index], (W, x, b, dz)
+
+
+@pytest.mark.exercise("linear_backward", weight=2)
+def test_linear_backward_weight(student, rng):
+    """dL_dW matches finite differences of L = sum(dL_dz * (W @ x + b)) and has W's shape"""
+    dW, (W, x, b, dz) = linear_backward_part(student, rng, 0, "dL_dW")
+    loss = lambda W_: float(np.sum(dz * ref.linear_forward(W_, x, b)))   # noqa: E731
+    expect(check_gradient(loss, W, dW, "dL_dW", rng, mistakes=mistakes("linear_backward", "dL_dW", dz, W, x)))
+
+
+@pytest.mark.exercise("linear_backward", weight=1)
+def test_linear_backward_input(student, rng):
+    """dL_dx matches finite differences and has x's shape"""
+    dx, (W, x, b, dz) = linear_backward_part(student, rng, 1, "dL_dx")
+    loss = lambda x_: float(np.sum(dz * ref.linear_forward(W, x_, b)))   # noqa: E731
+    expect(check_gradient(loss, x, dx, "dL_dx", rng, mistakes=mistakes("linear_backward", "dL_dx", dz, W, x)))
+
+
+@pytest.mark.exercise("linear_backward", weight=2)
+def test_linear_backward_bias(student, rng):
+    """dL_db sums dL_dz over the batch, with b's shape (d_out, 1)"""
+    db, (W, x, b, dz) = linear_backward_part(student, rng, 2, "dL_db")
+    loss = lambda b_: float(np.sum(dz * ref.linear_forward(W, x, b_)))   # noqa: E731
+    expect(check_gradient(loss, b, db, "dL_db", rng, mistakes=mistakes("linear_backward", "dL_db", dz, W, x)))
+
+
+# ## activations ------------------------------------------------------------
+
+@pytest.mark.exercise("relu")
+def test_relu(student, rng):
+    """relu is max(0, x) elementwise, including exact zeros"""
+    x = inputs.normal(rng, *inputs.distinct_sizes(rng, 2))
+    x[0, 0] = 0.0
+    expect(close(student.relu(x), ref.relu(x), "relu(x)"))
+
+
+@pytest.mark.exercise("relu_backward", weight=2)
+def test_relu_backward_gradient(student, rng):
+    """relu_backward matches finite differences away from 0"""
+    shape = inputs.distinct_sizes(rng, 2)
+    x, dy = inputs.away_from_zero(rng, *shape), inputs.normal(rng, *shape)
+    loss = lambda x_: float(np.sum(dy * ref.relu(x_)))   # noqa: E731
+    expect(check_gradient(loss, x, student.relu_backward(dy, x), "dL_dx", rng,
+                          mistakes=mistakes("relu_backward", "", dy, x)))
+
+
+@pytest.mark.exercise("relu_backward", weight=1)
+def test_relu_backward_at_zero(student, rng):
+    """relu_backward takes the derivative at x == 0 (and below) as 0"""
+    x = np.array([[0.0, -1.0, 2.0], [0.0, 0.5, -0.0]])
+    dy = inputs.normal(rng, 2, 3)
+    expect(close(student.relu_backward(dy, x), ref.relu_backward(dy, x), "dL_dx at x == 0",
+                 mistakes=mistakes("relu_backward", "", dy, x)))
+
+
+@pytest.mark.exercise("relu_backward", weight=1)
+def test_relu_backward_leaves_inputs(student, rng):
+    """relu_backward leaves dL_dy and x unchanged"""
+    x, dy = inputs.normal(rng, 3, 4), inputs.normal(rng, 3, 4)
+    student.relu_backward(dy, x)
+    expect(inputs_unchanged(student.last_call.mutated_inputs, "relu_backward", M["mutates_params"]))
+
+
+@pytest.mark.exercise("sigmoid")
+def test_sigmoid_values(student, rng):
+    """sigmoid is 1 / (1 + exp(-x)) elementwise"""
+    x = inputs.normal(rng, *inputs.distinct_sizes(rng, 2), scale=3)
+    expect(close(student.sigmoid(x), ref.sigmoid(x), "sigmoid(x)"))
+
+
+@pytest.mark.exercise("sigmoid")
+def test_sigmoid_stable(student, rng):
+    """sigmoid is finite, exact and warning-free for |x| up to 1e4"""
+    x = np.array([[-1e4, -800.0, -30.0, 0.0, 30.0, 800.0, 1e4]])
+    got = student.sigmoid(x)
+    expect(no_warnings(student.last_call.warnings, "sigmoid(x) for |x| up to 1e4", M["sigmoid_overflow"]))
+    expect(close(got, ref.sigmoid(x), "sigmoid(x) for |x| up to 1e4"))
+
+
+@pytest.mark.exercise("sigmoid_backward", weight=2)
+def test_sigmoid_backward(student, rng):
+    """sigmoid_backward matches finite differences of sum(dL_dy * sigmoid(x))"""
+    shape = inputs.distinct_sizes(rng, 2)
+    x, dy = inputs.normal(rng, *shape, scale=2), inputs.normal(rng, *shape)
+    loss = lambda x_: float(np.sum(dy * ref.sigmoid(x_)))   # noqa: E731
+    expect(check_gradient(loss, x, student.sigmoid_backward(dy, x), "dL_dx", rng,
+                          mistakes=mistakes("sigmoid_backward", "", dy, x)))
+
+
+@pytest.mark.exercise("tanh_backward")
+def test_tanh_backward(student, rng):
+    """tanh_backward matches finite differences of sum(dL_dy * tanh(x))"""
+    shape = inputs.distinct_sizes(rng, 2)
+    x, dy = inputs.normal(rng, *shape), inputs.normal(rng, *shape)
+    loss = lambda x_: float(np.sum(dy * np.tanh(x_)))   # noqa: E731
+    expect(check_gradient(loss, x, student.tanh_backward(dy, x), "dL_dx", rng,
+                          mistakes=mistakes("tanh_backward", "", dy, x)))
+
+
+@pytest.mark.exercise("softmax", weight=2)
+def test_softmax_columns(student, rng):
+    """softmax(z) normalises each column (classes on axis 0)"""
+    z = inputs.normal(rng, *inputs.distinct_sizes(rng, 2), scale=3)
+    expect(close(student.softmax(z), ref.softmax(z), "softmax(z)", mistakes=mistakes("softmax", "", z)))
+
+
+@pytest.mark.exercise("softmax")
+def test_softmax_axis(student, rng):
+    """softmax(z, axis=1) normalises each row"""
+    z = inputs.normal(rng, *inputs.distinct_sizes(rng, 2), scale=3)
+    expect(close(student.softmax(z, axis=1), ref.softmax(z, axis=1), "softmax(z, axis=1)"))
+
+
+@pytest.mark.exercise("softmax", weight=2)
+def test_softmax_stable(student, rng):
+    """softmax is finite and exact for logits up to 1e4"""
+    z = inputs.normal(rng, 4, 3) + np.array([[1e4], [0.0], [-1e4], [5e3]])
+    got = student.softmax(z)
+    if type(got) is np.ndarray and got.shape == z.shape and not np.all(np.isfinite(got)):
+        expect(fail("softmax(z) has NaN or inf entries for logits up to 1e4", M["softmax_overflow"]))
+    expect(close(got, ref.softmax(z), "softmax(z) for logits up to 1e4"))
+
+
+@pytest.mark.exercise("softmax")
+def test_softmax_leaves_z(student, rng):
+    """softmax leaves z unchanged"""
+    z = inputs.normal(rng, 3, 5)
+    student.softmax(z)
+    expect(inputs_unchanged(student.last_call.mutated_inputs, "softmax", M["mutates_params"]))
+
+
+# ## losses ------------------------------------------------------------------
+
+def ce_inputs(rng, scale=2.0):
+    classes, batch = inputs.distinct_sizes(rng, 2, low=3)
+    return inputs.normal(rng, classes, batch, scale=scale), inputs.one_hot(rng, classes, batch)
+
+
+@pytest.mark.exercise("softmax_cross_entropy", weight=1)
+def test_softmax_cross_entropy_loss(student, rng):
+    """the loss is the mean over the batch of -sum_k y_k log softmax(z)_k"""
+    z, y = ce_inputs(rng)
+    out = student.softmax_cross_entropy(z, y)
+    expect(returns_tuple(out, 2, "softmax_cross_entropy"))
+    expect(close_scalar(out[0], ref.softmax_cross_entropy(z, y)[0], "the loss",
+                        mistakes=mistakes("softmax_cross_entropy", "loss", z, y)))
+
+
+@pytest.mark.exercise("softmax_cross_entropy", weight=2)
+def test_softmax_cross_entropy_gradient(student, rng):
+    """dL_dlogits matches finite differences of the mean loss: (p - y) / batch"""
+    z, y = ce_inputs(rng)
+    out = student.softmax_cross_entropy(z, y)
+    expect(returns_tuple(out, 2, "softmax_cross_entropy"))
+    loss = lambda z_: ref.softmax_cross_entropy(z_, y)[0]   # noqa: E731
+    expect(check_gradient(loss, z, out[1], "dL_dlogits", rng,
+                          mistakes=mistakes("softmax_cross_entropy", "dL_dlogits", z, y)))
+
+
+@pytest.mark.exercise("softmax_cross_entropy", weight=1)
+def test_softmax_cross_entropy_saturated(student, rng):
+    """the loss stays finite when some probabilities underflow to 0 (logits far apart)"""
+    z, y = ce_inputs(rng)
+    z = z + 1e3 * y          # the true class dominates: every other p underflows to 0
+    out = student.softmax_cross_entropy(z, y)
+    expect(returns_tuple(out, 2, "softmax_cross_entropy"))
+    loss = out[0]
+    if type(loss) is float and not np.isfinite(loss):
+        expect(fail(f"the loss is {loss} when probabilities underflow to 0", M["ce_log_zero"]))
+    expect(close_scalar(loss, ref.softmax_cross_entropy(z, y)[0], "the loss with saturated logits", tol=1e-6))
+
+
+@pytest.mark.exercise("mse_loss")
+def test_mse_loss(student, rng):
+    """mse_loss is the mean of (y_pred - y_true)^2 over all elements"""
+    shape = inputs.distinct_sizes(rng, 2)
+    p, y = inputs.normal(rng, *shape), inputs.normal(rng, *shape)
+    expect(close_scalar(student.mse_loss(p, y), ref.mse_loss(p, y), "mse_loss",
+                        mistakes=mistakes("mse_loss", "", p, y)))
+
+
+@pytest.mark.exercise("mse_grad")
+def test_mse_grad(student, rng):
+    """mse_grad matches finite differences of mse_loss: 2 (y_pred - y_true) / size"""
+    shape = inputs.distinct_sizes(rng, 2)
+    p, y = inputs.normal(rng, *shape), inputs.normal(rng, *shape)
+    loss = lambda p_: ref.mse_loss(p_, y)   # noqa: E731
+    expect(check_gradient(loss, p, student.mse_grad(p, y), "dL_dy_pred", rng,
+                          mistakes=mistakes("mse_grad", "", p, y)))
+
+
+def bce_inputs(rng):
+    shape = inputs.distinct_sizes(rng, 2)
+    return inputs.probabilities(rng, *shape), inputs.binary_labels(rng, *shape)
+
+
+@pytest.mark.exercise("bce_loss")
+def test_bce_loss(student, rng):
+    """bce_loss is -mean(y log p + (1 - y) log(1 - p))"""
+    p, y = bce_inputs(rng)
+    expect(close_scalar(student.bce_loss(p, y), ref.bce_loss(p, y), "bce_loss",
+                        mistakes=mistakes("bce_loss", "", p, y)))
+
+
+@pytest.mark.exercise("bce_loss")
+def test_bce_loss_clipped(student, rng):
+    """bce_loss clips p to [1e-12, 1 - 1e-12]: finite for p exactly 0 or 1"""
+    p = np.array([[0.0, 1.0, 0.0, 1.0, 0.3]])
+    y = np.array([[0.0, 1.0, 1.0, 0.0, 1.0]])
+    got = student.bce_loss(p, y)
+    if type(got) is float and not np.isfinite(got):
+        expect(fail(f"bce_loss is {got} for p exactly 0 or 1", M["bce_no_clip"]))
+    expect(close_scalar(got, ref.bce_loss(p, y), "bce_loss with p in {0, 1}"))
+
+
+@pytest.mark.exercise("bce_grad", weight=2)
+def test_bce_grad(student, rng):
+    """bce_grad matches finite differences of the mean BCE loss"""
+    p, y = bce_inputs(rng)
+    loss = lambda p_: ref.bce_loss(p_, y)   # noqa: E731
+    expect(check_gradient(loss, p, student.bce_grad(p, y), "dL_dp", rng,
+                          mistakes=mistakes("bce_grad", "", p, y)))
+
+
+@pytest.mark.exercise("bce_grad")
+def test_bce_grad_clipped(student, rng):
+    """bce_grad is finite at p exactly 0 or 1 (evaluated at the clipped p)"""
+    p = np.array([[0.0, 1.0, 0.5], [1.0, 0.0, 0.25]])
+    y = np.array([[0.0, 1.0, 1.0], [0.0, 1.0, 0.0]])
+    got = student.bce_grad(p, y)
+    if type(got) is np.ndarray and got.shape == p.shape and not np.all(np.isfinite(got)):
+        expect(fail("bce_grad has NaN or inf entries at p = 0 or 1", M["bce_grad_no_clip"]))
+    expect(close(got, ref.bce_grad(p, y), "bce_grad at p in {0, 1}"))
+
+
+# ## the MLP -------------------------------------------------------------------
+
+def mlp_inputs(rng):
+    hidden, features, batch = inputs.distinct_sizes(rng, 3)
+    params = {"W1": inputs.normal(rng, hidden, features), "b1": inputs.normal(rng, hidden, 1, scale=0.5),
+              "W2": inputs.normal(rng, 1, hidden), "b2": inputs.normal(rng, 1, 1, scale=0.5)}
+    return params, inputs.normal(rng, features, batch), inputs.binary_labels(rng, 1, batch)
+
+
+@pytest.mark.exercise("mlp_forward")
+def test_mlp_forward(student, rng):
+    """mlp_forward returns (y_hat, cache) with y_hat = sigmoid(W2 tanh(W1 x + b1) + b2), shape (1, batch)"""
+    params, x, _ = mlp_inputs(rng)
+    out = student.mlp_forward(params, x)
+    expect(returns_tuple(out, 2, "mlp_forward"))
+    expect(close(out[0], ref.mlp_forward(params, x)[0], "y_hat"))
+
+
+@pytest.mark.exercise("mlp_backward")
+@pytest.mark.parametrize("key", ["W1", "b1", "W2", "b2"])
+def test_mlp_backward(student, rng, key):
+    """mlp_backward's gradient (from your mlp_forward's cache) matches finite differences of the mean BCE loss"""
+    params, x, y = mlp_inputs(rng)
+    forward = student.mlp_forward(params, x)
+    expect(returns_tuple(forward, 2, "mlp_forward (used by this check)"))
+    grads = student.mlp_backward(params, forward[1], y)
+    expect(returns_dict(grads, ("W1", "b1", "W2", "b2"), "mlp_backward"))
+    right = ref.mlp_backward(params, ref.mlp_forward(params, x)[1], y)[key]
+    known = [(M["mlp_grad_missing_batch"], right * x.shape[1])]
+    if right.ndim == 2 and right.shape[0] != right.shape[1]:
+        known.append((M["weight_grad_transposed"], right.T))
+
+    def loss(value):
+        return ref.bce_loss(ref.mlp_forward({**params, key: value}, x)[0], y)
+    expect(check_gradient(loss, params[key], grads[key], f"the gradient for {key}", rng, mistakes=known))
+
+
+@pytest.mark.exercise("mlp_backward")
+def test_mlp_backward_leaves_inputs(student, rng):
+    """mlp_backward leaves params and y_true unchanged"""
+    params, x, y = mlp_inputs(rng)
+    forward = student.mlp_forward(params, x)
+    expect(returns_tuple(forward, 2, "mlp_forward (used by this check)"))
+    student.mlp_backward(params, forward[1], y)
+    expect(inputs_unchanged(student.last_call.mutated_inputs, "mlp_backward", M["mutates_params"]))
+
+
+# ## training -------------------------------------------------------------------
+
+XOR_X = np.array([[0.0, 0.0, 1.0, 1.0], [0.0, 1.0, 0.0, 1.0]])
+XOR_Y = np.array([[0.0, 1.0, 1.0, 0.0]])
+
+
+def xor_verdict(params, what):
+    verdict = returns_dict(params, ("W1", "b1", "W2", "b2"), what)
+    if not verdict.ok:
+        return verdict
+    W1 = params["W1"]
+    if type(W1) is not np.ndarray or W1.ndim != 2 or W1.shape[1] != 2:
+        return fail(f"{what}: W1 should have shape (H, 2)")
+    hidden = W1.shape[0]
+    for key, shape in (("b1", (hidden, 1)), ("W2", (1, hidden)), ("b2", (1, 1))):
+        value = params[key]
+        if type(value) is not np.ndarray or value.shape != shape or not np.all(np.isfinite(value)):
+            return fail(f"{what}: {key} should be a finite array of shape {shape}")
+    predictions = ref.mlp_forward(params, XOR_X)[0] > 0.5
+    wrong = int(np.sum(predictions != (XOR_Y > 0.5)))
+    if wrong:
+        return fail(f"{what} classifies {4 - wrong} of the 4 XOR points correctly "
+                    f"({100 * (4 - wrong) // 4}%), judged by the reference forward pass")
+    return PASS
+
+
+@pytest.mark.exercise("train_xor", weight=2, timeout=60)
+def test_train_xor_seed_0(student, rng):
+    """train_xor(seed=0) returns parameters that classify all four XOR points"""
+    expect(xor_verdict(student.train_xor(seed=0), "train_xor(seed=0)"))
+
+
+@pytest.mark.exercise("train_xor", weight=1, timeout=60)
+def test_train_xor_other_seed(student, rng):
+    """train_xor learns XOR from another seed too"""
+    seed = int(rng.integers(1, 1000))
+    expect(xor_verdict(student.train_xor(seed=seed), "train_xor with another seed"))
