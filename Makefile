@@ -14,11 +14,17 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+# torch (CPU, pinned) only cross-checks the reference optimizers in the tests.
+$(VENV)/.installed-torch: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test,torch]'
+	touch $@
+
 setup: $(VENV)/.installed
 
 ## Build release/ and solutions/ from source/ with nbgrader.
 release: setup
 	$(BIN)/autograder build
+	$(BIN)/python examples/make_examples.py
 
 ## Fail if release/ or solutions/ differ from what nbgrader makes of source/.
 check-release: setup
@@ -31,7 +37,7 @@ demo: release
 	@echo "Results, feedback files and grades.csv are in demo-results/"
 
 ## The project's own test suite (the README's test command; CI runs it).
-test: setup
+test: setup $(VENV)/.installed-torch
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 bench: setup

@@ -30,7 +30,23 @@ def run_hidden_tests(lab: Lab, sandbox: Sandbox, seed: int, settings: Settings,
                      exercises: Optional[set] = None) -> GradingPlugin:
     """Run the lab's hidden pytest tests against the sandbox; the plugin holds the outcomes."""
     plugin = GradingPlugin(sandbox, seed, settings.limits, exercises)
-    args = [str(lab.hidden_tests),
+    code = pytest.main(_pytest_args(lab), plugins=[plugin])
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        raise GraderError(f"the hidden tests of {lab.id} could not run (pytest exit code {int(code)})")
+    return plugin
+
+
+def hidden_exercises(lab: Lab) -> dict:
+    """{exercise: number of hidden checks}, as pytest collects them (nothing runs)."""
+    plugin = GradingPlugin(None, 0, Settings().limits, exercises=set())   # deselects everything
+    code = pytest.main(_pytest_args(lab) + ["--collect-only"], plugins=[plugin])
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
+        raise GraderError(f"the hidden tests of {lab.id} could not be collected (pytest exit code {int(code)})")
+    return plugin.collected
+
+
+def _pytest_args(lab: Lab) -> list:
+    return [str(lab.hidden_tests),
             "-c", os.devnull,                   # not the project's pytest settings
             "--rootdir", str(lab.hidden_tests.parent),
             "-p", "no:cacheprovider",           # write nothing
@@ -38,10 +54,6 @@ def run_hidden_tests(lab: Lab, sandbox: Sandbox, seed: int, settings: Settings,
             "-p", "no:unraisableexception",     # its gc.collect() costs 0.2 s per run, and it
                                                 # only reports, never changes, an outcome
             "-W", "ignore::pytest.PytestAssertRewriteWarning"]
-    code = pytest.main(args, plugins=[plugin])
-    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-        raise GraderError(f"the hidden tests of {lab.id} could not run (pytest exit code {int(code)})")
-    return plugin
 
 
 def grade(job: Job, seed: int, settings: Settings, course: Path) -> tuple:

@@ -48,6 +48,7 @@ class GradingPlugin:
         self.sandbox, self.seed, self.limits = sandbox, seed, limits
         self.exercises = exercises
         self.outcomes: list = []
+        self.collected: dict = {}         # exercise -> number of hidden checks found
         self.internal_errors: list = []   # tracebacks for the instructor's log, never the student
 
     # --- configuration and selection --------------------------------------
@@ -55,6 +56,9 @@ class GradingPlugin:
         config.addinivalue_line("markers", EXERCISE_MARKER)
 
     def pytest_collection_modifyitems(self, config, items):
+        for item in items:
+            name = _exercise(item)[0]
+            self.collected[name] = self.collected.get(name, 0) + 1
         if self.exercises is None:
             return
         keep = [item for item in items if _exercise(item)[0] in self.exercises]
@@ -93,11 +97,10 @@ class GradingPlugin:
             return CheckOutcome(status="failed", message=error.verdict.message,
                                 mistake=f"{mistake.name}. {mistake.advice}" if mistake else "",
                                 mistake_key=mistake.key if mistake else "", **base)
-        if isinstance(error, NotAttempted):
-            if error.function == exercise:
-                return CheckOutcome(status="not_attempted", message=error.message, **base)
-            return CheckOutcome(status="failed", message=f"this check uses `{error.function}`, "
-                                                         "which still raises NotImplementedError", **base)
+        if isinstance(error, NotAttempted):   # this exercise's stub, or one it builds on
+            message = error.message if error.function == exercise else (
+                f"could not be checked: it uses `{error.function}`, which still raises NotImplementedError")
+            return CheckOutcome(status="not_attempted", message=message, **base)
         if isinstance(error, StudentFailure):
             return CheckOutcome(status="failed", message=error.message, **base)
         self.internal_errors.append(f"{item.nodeid}\n{''.join(traceback.format_exception(error))}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 from dataclasses import replace
@@ -21,6 +22,8 @@ from autograder.grade import grade
 
 def main() -> int:
     request = json.load(sys.stdin)
+    # hypothesis keeps a cache of examples; grading writes nothing outside its results
+    os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = os.path.join(tempfile.gettempdir(), "autograder-hypothesis")
     job = Job(request["student"], request["assignment"],
               Path(request["notebook"]) if request["notebook"] else None, request["problem"])
     # pytest and friends print to stdout: keep it free for the one answer.

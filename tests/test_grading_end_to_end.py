@@ -52,7 +52,8 @@ def test_untouched_release_scores_zero_not_attempted(examples, lab):
     assert result["score"] == 0
     for name, exercise in result["exercises"].items():
         assert exercise["status"] == "not_attempted", name
-        assert exercise["feedback"] == [f"not attempted: `{name}` still raises NotImplementedError"]
+        assert exercise["feedback"] == [f"not attempted: `{name}` still raises NotImplementedError"] or \
+            all("could not be checked" in f for f in exercise["feedback"]), exercise["feedback"]
 
 
 def test_result_files_follow_the_spec(examples):
@@ -86,8 +87,11 @@ def test_known_mistakes_are_named(examples):
 def test_crash_at_import_is_explained_not_fatal(examples):
     result = load(examples[0], "crash-at-import", BACKPROP)
     assert any("ModuleNotFoundError" in e for e in result["errors"])
-    assert result["score"] == 0
-    assert all("NameError" in " ".join(e["feedback"]) for e in result["exercises"].values())
+    assert 0 < result["score"] < result["max_score"]    # `W @ x + b` needs no numpy, `np.tanh` does
+    assert result["exercises"]["linear_forward"]["status"] == "passed"
+    for exercise in result["exercises"].values():
+        if exercise["status"] != "passed":
+            assert "NameError: name 'np' is not defined" in " ".join(exercise["feedback"])
 
 
 def hostile_copy(tmp_path, student, extra_cells):
@@ -102,13 +106,13 @@ def test_infinite_loops_and_exits_cost_only_the_affected_points(tmp_path):
     hostile_copy(tmp_path, "looper", ["while True:\n    pass",
                                       "def relu(x):\n    while True:\n        pass"])
     hostile_copy(tmp_path, "quitter", ["import os\nos._exit(0)",
-                                       "def sigmoid(x):\n    import os\n    os._exit(0)"])
+                                       "def derivative_sin_x2(x):\n    import os\n    os._exit(0)"])
     hostile_copy(tmp_path, "honest", [])
     out = tmp_path / "out"
     grade(tmp_path / "submitted", out=out, extra=("--cell-timeout", "3", "--call-timeout", "3"))
     honest, looper, quitter = (load(out, s, BACKPROP) for s in ("honest", "looper", "quitter"))
     assert honest["score"] == honest["max_score"]
-    for result, broken in ((looper, "relu"), (quitter, "sigmoid")):
+    for result, broken in ((looper, "relu"), (quitter, "derivative_sin_x2")):
         lost = {n for n, e in result["exercises"].items() if e["status"] != "passed"}
         assert lost == {broken}, result["exercises"]
         assert result["score"] == result["max_score"] - result["exercises"][broken]["max_score"]

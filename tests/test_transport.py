@@ -38,6 +38,7 @@ def test_plain_values_roundtrip(value):
 def test_numpy_scalars_become_python_numbers():
     assert roundtrip(np.float64(2.5)) == 2.5 and type(roundtrip(np.float64(2.5))) is float
     assert type(roundtrip(np.int32(3))) is int
+    assert type(roundtrip(np.str_("minimum"))) is str
 
 
 @pytest.mark.parametrize("value", [

@@ -77,6 +77,8 @@ def encode(value: Any, on_other: Callable[[Any], dict], depth: int = 0) -> Any:
         return value if math.isfinite(value) else {"$float": repr(value)}
     if isinstance(value, np.generic) and value.dtype.kind in NUMERIC_KINDS:
         return encode(value.item(), on_other, depth + 1)
+    if kind is np.str_:
+        return str(value)
     if kind is np.ndarray and value.dtype.kind in NUMERIC_KINDS and value.dtype.fields is None:
         return {"$nd": [value.dtype.str, list(value.shape), base64.b64encode(value.tobytes()).decode()]}
     if kind is list:
