@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from autograder.config import Limits
+from autograder.sandbox import isolation
 from autograder.sandbox.transport import (
     Channel, ChannelClosed, ChannelTimeout, ProtocolError, SeededGenerator, decode, encode)
 
@@ -169,7 +170,7 @@ class Sandbox:
             value = callables[index](*decode(request.get("args", [])))
             reply = {"op": "callback_return", "value": encode(value, _no_other)}
         except Exception as exc:   # the grader's function rejected the student's arguments
-            reply = {"op": "callback_raise", "message": f"{type(exc).__name__}: {exc}"[:300]}
+            reply = {"op": "callback_raise", "message": str(exc)[:300]}   # raised as ValueError there
         self._channel.send(reply)
 
     # --- internals ----------------------------------------------------------
@@ -232,14 +233,20 @@ class Sandbox:
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
         limits = self.limits
+        jail = isolation.plan(self._workdir) if isolation.available() else None
+
+        def prepare_child():   # runs in the child between fork and exec
+            if jail is not None:
+                isolation.enter(jail)
+            _apply_limits(limits)
+
         try:
             self._process = subprocess.Popen(
                 [sys.executable, "-I", "-B", "-m", "autograder.sandbox.child",
                  str(to_child_r), str(from_child_w), str(limits.max_message)],
-                cwd=self._workdir, env=_child_environment(self._workdir),
+                cwd=self._workdir, env=_child_environment(isolation.WORKDIR if jail else self._workdir),
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                pass_fds=(to_child_r, from_child_w), start_new_session=True,
-                preexec_fn=lambda: _apply_limits(limits))
+                pass_fds=(to_child_r, from_child_w), start_new_session=True, preexec_fn=prepare_child)
         finally:
             os.close(to_child_r)
             os.close(from_child_w)
@@ -273,6 +280,7 @@ def _child_environment(workdir: str) -> dict:
     """A scrubbed environment: nothing of the grader's leaks into the child."""
     return {
         "PATH": "/usr/bin:/bin", "HOME": workdir, "TMPDIR": workdir, "LANG": "C.UTF-8",
+        "PYTHONNOUSERSITE": "1",
         "MPLBACKEND": "Agg", "MPLCONFIGDIR": workdir, "IPYTHONDIR": os.path.join(workdir, ".ipython"),
         # One BLAS thread per child: parallel grading jobs share the cores fairly.
         "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
