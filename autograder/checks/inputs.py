@@ -46,3 +46,59 @@ def binary_labels(rng: np.random.Generator, *shape: int) -> np.ndarray:
         flat[0], flat[1] = 0.0, 1.0
         rng.shuffle(flat)
     return labels
+
+
+def orthonormal(rng: np.random.Generator, rows: int, cols: int) -> np.ndarray:
+    """(rows, cols) with orthonormal columns (cols <= rows), uniformly oriented."""
+    if cols > rows:
+        raise ValueError(f"cannot draw {cols} orthonormal columns of length {rows}")
+    q, r = np.linalg.qr(rng.standard_normal((rows, cols)))
+    return q * np.copysign(1.0, np.diag(r))
+
+
+def symmetric(rng: np.random.Generator, eigenvalues) -> np.ndarray:
+    """Q diag(eigenvalues) Q^T with a random rotation Q: the spectrum is chosen, the eigenbasis is not."""
+    eigenvalues = np.asarray(eigenvalues, dtype=float)
+    q = orthonormal(rng, eigenvalues.size, eigenvalues.size)
+    a = (q * eigenvalues) @ q.T
+    return (a + a.T) / 2          # exactly symmetric, not just to round-off
+
+
+def distributions(rng: np.random.Generator, *shape: int, zeros: float = 0.0) -> np.ndarray:
+    """Probability distributions along the last axis (Dirichlet(1) rows).
+
+    With `zeros` > 0, each entry is set to exactly 0 with that probability,
+    keeping at least one positive entry per row, then rows are renormalised.
+    """
+    p = rng.dirichlet(np.ones(shape[-1]), size=shape[:-1])
+    if zeros:
+        keep = rng.integers(0, shape[-1], size=shape[:-1])[..., None] == np.arange(shape[-1])
+        p = np.where((rng.random(shape) < zeros) & ~keep, 0.0, p)
+        p = p / p.sum(axis=-1, keepdims=True)
+    return p
+
+
+def counts(rng: np.random.Generator, *shape: int, high: int = 20) -> np.ndarray:
+    """Non-negative integer counts in [0, high] along the last axis, every row with a positive total."""
+    c = rng.integers(0, high + 1, size=shape)
+    c[..., 0] += c.sum(axis=-1) == 0
+    return c
+
+
+def spectrum(rng: np.random.Generator, k: int, *, top: tuple = (2.0, 20.0),
+             ratio: tuple = (0.5, 0.95)) -> np.ndarray:
+    """k singular values, largest first: the first in `top`, each next one its
+    predecessor times a factor drawn from `ratio` (so no two are close)."""
+    if not 0 < ratio[0] <= ratio[1] < 1:
+        raise ValueError(f"ratio must lie in (0, 1) so that the values decrease strictly; got {ratio}")
+    factors = np.concatenate([[rng.uniform(*top)], rng.uniform(*ratio, size=k - 1)])
+    return np.cumprod(factors)
+
+
+def with_spectrum(rng: np.random.Generator, S, rows: int, cols: int) -> np.ndarray:
+    """(rows, cols) matrix U diag(S) V^T with random orthonormal U, V: its singular values are S."""
+    S = np.asarray(S, dtype=float)
+    if S.size > min(rows, cols):
+        raise ValueError(f"a ({rows}, {cols}) matrix has at most {min(rows, cols)} singular values, not {S.size}")
+    return (orthonormal(rng, rows, S.size) * S) @ orthonormal(rng, cols, S.size).T
+
