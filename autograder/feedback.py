@@ -12,19 +12,30 @@ def exercise_feedback(name: str, status: str, outcomes: list) -> list:
     for outcome in outcomes:
         if outcome.status == "passed":
             continue
-        line = f"{outcome.check}: {outcome.message}" if outcome.message else outcome.check
+        line = sentence(f"{outcome.check}: {outcome.message}" if outcome.message else outcome.check)
         if outcome.mistake:
-            line += f" Known mistake: {outcome.mistake}"
+            line += f" Known mistake: {sentence(outcome.mistake)}"
         if line not in lines:
             lines.append(line)
     return lines
+
+
+def sentence(text: str) -> str:
+    """Capitalised, ending with a full stop."""
+    text = text.strip()
+    return (text[:1].upper() + text[1:]).rstrip(".") + "." if text else text
+
+
+def points(value: float) -> str:
+    """A score for reading: at most two decimals (the JSON keeps the exact value)."""
+    return f"{round(value, 2):g}"
 
 
 def render_markdown(result: dict) -> str:
     """The per-student feedback file."""
     lines = [f"# Feedback: {result['assignment']}", "",
              f"Student: {result['student']}  ",
-             f"Score: **{result['score']:g} / {result['max_score']:g}**", ""]
+             f"Score: **{points(result['score'])} / {points(result['max_score'])}**", ""]
     if result.get("pending_manual"):
         lines += [f"Manually graded questions pending: {result['pending_manual']:g} more points "
                   "after an instructor reviews them.", ""]
@@ -32,7 +43,7 @@ def render_markdown(result: dict) -> str:
         lines += ["## Notebook", ""] + [f"- {e}" for e in result["errors"]] + [""]
     lines += ["## Exercises", "", "| exercise | score | status |", "|---|---|---|"]
     for name, ex in result["exercises"].items():
-        lines.append(f"| `{name}` | {ex['score']:g} / {ex['max_score']:g} | {ex['status'].replace('_', ' ')} |")
+        lines.append(f"| `{name}` | {points(ex['score'])} / {points(ex['max_score'])} | {ex['status'].replace('_', ' ')} |")
     lines.append("")
     for name, ex in result["exercises"].items():
         if ex["feedback"]:

@@ -95,7 +95,7 @@ class GradingPlugin:
         if isinstance(error, CheckFailed):
             mistake = error.verdict.mistake
             return CheckOutcome(status="failed", message=error.verdict.message,
-                                mistake=f"{mistake.name}. {mistake.advice}" if mistake else "",
+                                mistake=f"{mistake.name}; {mistake.advice}" if mistake else "",
                                 mistake_key=mistake.key if mistake else "", **base)
         if isinstance(error, NotAttempted):   # this exercise's stub, or one it builds on
             message = error.message if error.function == exercise else (
