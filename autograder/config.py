@@ -34,6 +34,9 @@ class Limits:
     # 3 GiB leaves ample room for honest work while a memory bomb gets a
     # MemoryError instead of starving the other graders on the machine.
     address_space: int = 3 * GiB
+    # Resident memory of the child's whole process tree (its cgroup, when the
+    # grader runs as root): what RLIMIT_AS cannot bound once the child forks.
+    memory: int = 3 * GiB
     # Largest file the child may write (RLIMIT_FSIZE), e.g. a saved figure.
     file_size: int = 64 * MiB
     # Open files (RLIMIT_NOFILE) and processes (RLIMIT_NPROC, enforced for

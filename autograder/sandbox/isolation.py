@@ -11,15 +11,24 @@ Between fork and exec (`preexec_fn`), the child:
 4. chroots there and drops to an unused uid/gid with no supplementary groups,
    so RLIMIT_NPROC applies and nothing of root's is reachable.
 
+It also joins its own cgroup (v1 `memory` and `pids` controllers, when the
+machine has them), which caps the resident memory and the number of processes
+of the child's whole process tree, and lets the grader kill every process the
+child started, even ones that left its session.
+
 Without root (a developer's machine) none of this is possible; the child then
 runs with resource limits only, and the README says so.
 """
 from __future__ import annotations
 
 import ctypes
+import itertools
 import os
+import signal
 import sys
+import time
 from dataclasses import dataclass
+from typing import Optional
 
 CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWIPC = 0x00020000, 0x40000000, 0x08000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
@@ -34,6 +43,8 @@ TMP_TMPFS = "size=32m,nr_inodes=1024"
 # uids handed to children: unused by the system, one per worker process, so one
 # student's processes never count against another's RLIMIT_NPROC.
 FIRST_UID, UID_COUNT = 200000, 50000
+CGROUP_V1 = "/sys/fs/cgroup"
+_serial = itertools.count()
 
 
 @dataclass(frozen=True)
@@ -104,3 +115,81 @@ def _call(result: int, what: str) -> None:
     if result != 0:
         errno = ctypes.get_errno()
         raise OSError(errno, f"{what}: {os.strerror(errno)}")
+
+
+@dataclass(frozen=True)
+class Cgroup:
+    """One child's cgroup directories (one per controller)."""
+    memory: str
+    pids: str
+
+    @staticmethod
+    def create(memory_bytes: int, processes: int) -> Optional["Cgroup"]:
+        """A fresh cgroup with these caps, or None where cgroups cannot be used."""
+        _sweep_stale()
+        name = f"autograder-{os.getpid()}-{next(_serial)}"
+        group = Cgroup(os.path.join(CGROUP_V1, "memory", name), os.path.join(CGROUP_V1, "pids", name))
+        try:
+            for path in (group.memory, group.pids):
+                os.mkdir(path)
+            _write(os.path.join(group.memory, "memory.limit_in_bytes"), memory_bytes)
+            _write(os.path.join(group.memory, "memory.memsw.limit_in_bytes"), memory_bytes, optional=True)
+            _write(os.path.join(group.pids, "pids.max"), processes)
+        except OSError:
+            group.destroy()
+            return None
+        return group
+
+    def join(self) -> None:
+        """Runs in the forked child: it and everything it starts belong here."""
+        for path in (self.memory, self.pids):
+            _write(os.path.join(path, "cgroup.procs"), os.getpid())
+
+    def destroy(self) -> None:
+        """Kill every process in the group, then remove it."""
+        for _ in range(50):
+            pids = self._pids()
+            if not pids:
+                break
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            time.sleep(0.01)
+        for path in (self.memory, self.pids):
+            try:
+                os.rmdir(path)
+            except OSError:
+                pass
+
+    def _pids(self) -> list:
+        try:
+            with open(os.path.join(self.pids, "cgroup.procs")) as handle:
+                return [int(line) for line in handle if line.strip()]
+        except OSError:
+            return []
+
+
+def _sweep_stale() -> None:
+    """Remove the cgroups of workers that were killed before cleaning up (kill -9)."""
+    for controller in ("memory", "pids"):
+        try:
+            names = os.listdir(os.path.join(CGROUP_V1, controller))
+        except OSError:
+            return
+        for name in names:
+            parts = name.split("-")
+            if len(parts) == 3 and parts[0] == "autograder" and parts[1].isdigit() \
+                    and not os.path.exists(f"/proc/{parts[1]}"):
+                group = Cgroup(os.path.join(CGROUP_V1, "memory", name), os.path.join(CGROUP_V1, "pids", name))
+                group.destroy()
+
+
+def _write(path: str, value, optional: bool = False) -> None:
+    try:
+        with open(path, "w") as handle:
+            handle.write(str(value))
+    except OSError:
+        if not optional:
+            raise

@@ -61,6 +61,7 @@ class Sandbox:
         self._process: Optional[subprocess.Popen] = None
         self._channel: Optional[Channel] = None
         self._workdir: Optional[str] = None
+        self._cgroup: Optional[isolation.Cgroup] = None
 
     # --- lifecycle --------------------------------------------------------
     def __enter__(self) -> "Sandbox":
@@ -234,11 +235,15 @@ class Sandbox:
         from_child_r, from_child_w = os.pipe()
         limits = self.limits
         jail = isolation.plan(self._workdir) if isolation.available() else None
+        self._cgroup = isolation.Cgroup.create(limits.memory, limits.processes) if jail else None
+        cgroup = self._cgroup
 
-        def prepare_child():   # runs in the child between fork and exec
+        def prepare_child():   # runs in the child between fork and exec; order matters:
+            if cgroup is not None:
+                cgroup.join()           # as root, before the uid is dropped
             if jail is not None:
-                isolation.enter(jail)
-            _apply_limits(limits)
+                isolation.enter(jail)   # namespaces, chroot, then the unprivileged uid
+            _apply_limits(limits)       # last: RLIMIT_NPROC must not stop the steps above
 
         try:
             self._process = subprocess.Popen(
@@ -260,6 +265,9 @@ class Sandbox:
                 pass
             self._process.wait()
             self._process = None
+        if self._cgroup is not None:   # processes that left the session die here
+            self._cgroup.destroy()
+            self._cgroup = None
         if self._channel is not None:
             for fd in (self._channel.read_fd, self._channel.write_fd):
                 try:
