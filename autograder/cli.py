@@ -61,8 +61,9 @@ def grade_command(args) -> int:
         print("autograder: nothing to grade", file=sys.stderr)
         return 1
     course = (args.course or default_course()).resolve()
-    seed = args.seed if args.seed is not None else secrets.randbelow(2 ** 32)
     args.out.mkdir(parents=True, exist_ok=True)
+    seed = choose_seed(args.seed, report.read_run_state(args.out))
+    report.write_run_state(args.out, seed, finished=False)
     limits = {"cell_timeout": args.cell_timeout, "call_timeout": args.call_timeout}
 
     def run(job: Job) -> dict:
@@ -81,8 +82,21 @@ def grade_command(args) -> int:
         graded = [r for r in pool.map(run, jobs) if r]
     everything = report.read_results(args.out)
     report.write_grades_csv(args.out, everything)
+    report.write_run_state(args.out, seed, finished=True)
     print(report.score_table(graded or everything))
     return 0
+
+
+def choose_seed(requested, previous: dict) -> int:
+    """--seed if given; the seed of an interrupted run into the same folder, so
+    that rerunning the command finishes it exactly as one run would have;
+    otherwise a fresh secret one (63 bits: not worth searching for)."""
+    if requested is not None:
+        return requested
+    if previous.get("finished") is False:
+        print("autograder: resuming an interrupted run (same seed)", file=sys.stderr)
+        return previous["seed"]
+    return secrets.randbits(63)
 
 
 def _run_worker(job: Job, seed: int, course: Path, limits: dict) -> tuple:

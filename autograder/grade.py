@@ -82,6 +82,10 @@ def grade(job: Job, seed: int, settings: Settings, course: Path) -> tuple:
         result["exercises"], result["score"], result["max_score"] = zero_lab(points, "failed", problem)
         return result, []
     result["errors"].extend(submission.problems)
+    looks_like = detect_assignment("", submission.grade_ids)
+    if job.assignment and looks_like not in (None, assignment):
+        result["errors"].append(f"this notebook looks like {looks_like} (its cells carry that lab's "
+                                f"exercise ids) but was submitted as {assignment}: graded as {assignment}")
     with Sandbox(submission.cells, settings.limits, submission.labels) as sandbox:
         execution = sandbox.run_notebook()
         result["errors"].extend(f"{submission.labels[i.cell]}: {i.message}"

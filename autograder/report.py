@@ -12,9 +12,10 @@ import tempfile
 from pathlib import Path
 
 from autograder.discover import safe_name
-from autograder.feedback import render_markdown
+from autograder.feedback import points, render_markdown
 
 RESULT_KEYS = ("student", "assignment", "score", "max_score", "seed", "exercises", "errors")
+RUN_STATE = ".autograder-run.json"   # the run's seed, and whether it finished
 
 
 def atomic_write(path: Path, text: str) -> None:
@@ -79,10 +80,23 @@ def score_table(results: list) -> str:
     """A plain-text table: one row per student, one column per assignment."""
     assignments = sorted({r["assignment"] for r in results})
     students = sorted({r["student"] for r in results})
-    cells = {(r["student"], r["assignment"]): f"{r['score']:g}/{r['max_score']:g}" for r in results}
+    cells = {(r["student"], r["assignment"]): f"{points(r['score'])}/{points(r['max_score'])}" for r in results}
     short = [a.split("-")[1] if a.count("-") >= 2 else a for a in assignments]
     rows = [["student"] + short] + [[s] + [cells.get((s, a), "-") for a in assignments] for s in students]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def read_run_state(out: Path) -> dict:
+    """{"seed": int, "finished": bool} of the last run into `out`, or {}."""
+    try:
+        state = json.loads((out / RUN_STATE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return state if isinstance(state, dict) and type(state.get("seed")) is int else {}
+
+
+def write_run_state(out: Path, seed: int, finished: bool) -> None:
+    atomic_write(out / RUN_STATE, json.dumps({"seed": seed, "finished": finished}) + "\n")
