@@ -41,7 +41,8 @@ test: setup $(VENV)/.installed-torch
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 bench: setup
-	$(BIN)/python benchmarks/gradcheck_cost.py
+	$(BIN)/python benchmarks/gradcheck_cost.py | tee benchmarks/gradcheck_cost.txt
+	$(BIN)/python benchmarks/notebook_runtime.py | tee benchmarks/notebook_runtime.txt
 
 clean:
 	rm -rf $(VENV) demo-results .pytest_cache
