@@ -4,35 +4,19 @@ differences of the losses, closed forms at saturated inputs, and the XOR task
 itself (every seed must reach 100%)."""
 import math
 import time
-import warnings
 
 import numpy as np
 import pytest
 
 from autograder.references import backprop as ref
+from tests.reference_checks import TOL, close, no_warnings
 
-TOL = 1e-12   # float64 round-off between two exact formulations
 FD_TOL = 1e-7  # central differences with eps 1e-6 on O(1) functions
 
 
 @pytest.fixture
 def rng():
     return np.random.default_rng(1441)
-
-
-def close(a, b, tol=TOL):
-    a, b = np.asarray(a, float), np.asarray(b, float)
-    assert a.shape == b.shape, (a.shape, b.shape)
-    scale = max(1.0, float(np.max(np.abs(b), initial=0.0)))
-    assert np.max(np.abs(a - b), initial=0.0) <= tol * scale, (a, b)
-
-
-def no_warnings(fn, *args):
-    """Call fn with every numpy/Python warning turned into an error (underflow is benign)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        with np.errstate(divide="raise", over="raise", invalid="raise"):
-            return fn(*args)
 
 
 def complex_step(f, x, h=1e-30):

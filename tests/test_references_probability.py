@@ -2,14 +2,12 @@
 closed forms, quadrature, finite differences and the defining optimisation
 problems (an MLE must beat every nearby parameter)."""
 import math
-import warnings
 
 import numpy as np
 import pytest
 
 from autograder.references import probability as ref
-
-TOL = 1e-12  # float64 round-off between two exact formulations
+from tests.reference_checks import TOL, close, no_warnings
 
 
 @pytest.fixture
@@ -21,21 +19,6 @@ def random_simplex(rng, shape):
     """Random distributions along the last axis, all entries > 0."""
     w = rng.random(shape) + 0.05
     return w / w.sum(axis=-1, keepdims=True)
-
-
-def close(a, b, tol=TOL):
-    a, b = np.asarray(a, float), np.asarray(b, float)
-    assert a.shape == b.shape, (a.shape, b.shape)
-    scale = max(1.0, float(np.max(np.abs(b), initial=0.0)))
-    assert np.max(np.abs(a - b), initial=0.0) <= tol * scale, (a, b)
-
-
-def no_warnings(fn, *args):
-    """Call fn with every numpy/Python warning turned into an error."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        with np.errstate(divide="raise", over="raise", invalid="raise"):  # underflow is benign
-            return fn(*args)
 
 
 # ## Gaussian density
