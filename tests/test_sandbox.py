@@ -145,3 +145,15 @@ def test_seeded_generators_are_built_in_the_child(sandbox, student):
     sandbox.rerun(["def draw(rng, n):\n    return rng.standard_normal(n)"])
     first, again = student.draw(SeededGenerator(7), 3), student.draw(SeededGenerator(7), 3)
     assert np.array_equal(first, again) and np.array_equal(first, np.random.default_rng(7).standard_normal(3))
+
+
+def test_a_child_that_dies_between_calls_is_restarted_for_the_next(sandbox, student):
+    sandbox.rerun(["import os, threading, time\n"
+                   "def arm():\n    threading.Thread(target=lambda: (time.sleep(0.3), os._exit(1))).start()\n"
+                   "    return 'armed'",
+                   "def ok():\n    return 1"])
+    assert student.arm() == "armed"
+    restarts = sandbox.restarts
+    time.sleep(1.0)                      # the thread ends the process between two calls
+    assert student.ok() == 1             # a new child ran the notebook (arm was not called again)
+    assert sandbox.restarts == restarts + 1

@@ -130,9 +130,8 @@ class Sandbox:
                 return {"$callable": len(callables) - 1}
             raise TypeError(f"grader bug: cannot send {type(value).__name__} to the child")
 
-        self._channel.send({"op": "call", "name": name, "trace_memory": trace_memory,
-                            "args": encode(list(args), register),
-                            "kwargs": encode(dict(kwargs), register)})
+        self._send({"op": "call", "name": name, "trace_memory": trace_memory,
+                    "args": encode(list(args), register), "kwargs": encode(dict(kwargs), register)})
         deadline = time.monotonic() + min(timeout, self._budget_left())
         while True:
             reply = self._receive(deadline, interruptible=True)
@@ -146,7 +145,7 @@ class Sandbox:
         """The child's plain description of an object it kept (a Figure)."""
         if self._process is None or self._process.poll() is not None:
             raise ChildFailure("died", "the object no longer exists")
-        self._channel.send({"op": "describe", "handle": handle})
+        self._send({"op": "describe", "handle": handle})
         reply = self._receive(time.monotonic() + timeout, interruptible=True)
         if reply["op"] == "return":
             reply["value"] = decode(reply.get("value"))
@@ -172,13 +171,21 @@ class Sandbox:
             reply = {"op": "callback_return", "value": encode(value, _no_other)}
         except Exception as exc:   # the grader's function rejected the student's arguments
             reply = {"op": "callback_raise", "message": str(exc)[:300]}   # raised as ValueError there
-        self._channel.send(reply)
+        self._send(reply)
 
     # --- internals ----------------------------------------------------------
+    def _send(self, message: dict) -> None:
+        """Send to the child; a child that died in the meantime is a ChildFailure."""
+        try:
+            self._channel.send(message)
+        except (OSError, ProtocolError) as exc:
+            self._kill()
+            raise ChildFailure("died", str(exc)) from None
+
     def _run_cells(self) -> Optional[tuple]:
         """Run the notebook in a fresh child. None when it finished, else
         (cell, message) for the cell that hung or killed the child."""
-        self._channel.send({"op": "run", "cells": self.cells, "skip": sorted(self.execution.skipped)})
+        self._send({"op": "run", "cells": self.cells, "skip": sorted(self.execution.skipped)})
         current = None
         while True:
             deadline = time.monotonic() + min(self.limits.cell_timeout, self._budget_left())
