@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.notebook import exercise_points
+
 PACKAGE = Path(__file__).resolve().parent
 HIDDEN = PACKAGE / "hidden"
 
@@ -46,7 +48,6 @@ def detect_assignment(name: str, grade_ids: set) -> str | None:
     for lab_id in LABS:
         if lab_id in name:
             return lab_id
-    from autograder.notebook import exercise_points
     best, overlap = None, 0
     for lab in LABS.values():
         source = lab.source_notebook(default_course())
