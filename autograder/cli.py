@@ -129,7 +129,8 @@ def _failed_result(job: Job, seed: int, course: Path) -> dict:
 def _digest(job: Job) -> str:
     if job.notebook is None or not job.notebook.is_file():
         return ""
-    return hashlib.sha256(job.notebook.read_bytes()).hexdigest()
+    with open(job.notebook, "rb") as handle:   # streamed: a submission may be huge
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _up_to_date(out: Path, job: Job, digest: str) -> bool:
