@@ -95,31 +95,34 @@ class Student:
             if failure.reason == "timeout":
                 raise TimedOut(name, f"`{name}` did not return within {self._timeout:g} s "
                                      "(an infinite loop, or far too slow)") from None
+            if failure.reason == "protocol":
+                raise ProcessDied(name, f"calling `{name}` produced an answer the grader could not read "
+                                        "(was the grader's sandbox code modified from the notebook?)") from None
             raise ProcessDied(name, f"calling `{name}` ended your notebook's Python process "
                                     "(os._exit, sys.exit, a crash or running out of memory)") from None
         op = reply["op"]
         if op == "return":
-            self.last_call.warnings = [str(w) for w in reply.get("warnings", [])][:5]
-            self.last_call.mutated_inputs = int(reply.get("mutated_inputs", 0) or 0)
-            self.last_call.peak_bytes = int(reply.get("peak_bytes", 0) or 0)
+            self.last_call.warnings = reply["warnings"]
+            self.last_call.mutated_inputs = reply["mutated_inputs"]
+            self.last_call.peak_bytes = reply["peak_bytes"]
             return reply["value"]
         if op == "missing":
-            defined = [str(n) for n in reply.get("defined", [])]
+            defined = reply["defined"]
             hint = difflib.get_close_matches(name, defined, n=1)
             suggestion = f" Did you rename it to `{hint[0]}`?" if hint else ""
             raise MissingFunction(name, f"`{name}` is not defined in your notebook.{suggestion} "
                                         "Define it with exactly this name and run every cell.")
         if op == "not_callable":
-            raise MissingFunction(name, f"`{name}` is a {reply.get('type', 'value')}, not a function "
+            raise MissingFunction(name, f"`{name}` is a {reply['type']}, not a function "
                                         "(was the name reused for a variable later in the notebook?)")
         if op == "raise":
             if reply.get("interrupted"):
                 raise TimedOut(name, f"`{name}` did not return within {self._timeout:g} s "
                                      "(an infinite loop, or far too slow)")
-            kind = str(reply.get("type", "Exception"))
+            kind = reply["type"]
             if kind == "NotImplementedError":
                 raise NotAttempted(name, f"`{name}` still raises NotImplementedError: not attempted")
-            raise RaisedError(name, f"`{name}` raised {kind}: {reply.get('message', '')}".rstrip(": ")
+            raise RaisedError(name, f"`{name}` raised {kind}: {reply['message']}".rstrip(": ")
                               + _where(reply.get("where"), self._sandbox.labels))
         raise ProcessDied(name, f"calling `{name}` gave no usable answer")
 

@@ -135,10 +135,11 @@ class Sandbox:
         deadline = time.monotonic() + min(timeout, self._budget_left())
         while True:
             reply = self._receive(deadline, interruptible=True)
-            if reply["op"] != "callback":
-                if reply["op"] == "return":
-                    reply["value"] = decode(reply.get("value"))
+            if reply["op"] in ("return", "raise", "missing", "not_callable"):
                 return reply
+            if reply["op"] != "callback":   # out of step with the protocol: start afresh
+                self._kill()
+                raise ChildFailure("protocol", f"unexpected {reply['op']!r} during a call")
             self._answer_callback(reply, callables)
 
     def describe(self, handle: int, timeout: float) -> dict:
@@ -147,8 +148,9 @@ class Sandbox:
             raise ChildFailure("died", "the object no longer exists")
         self._send({"op": "describe", "handle": handle})
         reply = self._receive(time.monotonic() + timeout, interruptible=True)
-        if reply["op"] == "return":
-            reply["value"] = decode(reply.get("value"))
+        if reply["op"] not in ("return", "raise"):
+            self._kill()
+            raise ChildFailure("protocol", f"unexpected {reply['op']!r} for a description")
         return reply
 
     def _rerun_quietly(self) -> None:
@@ -163,11 +165,12 @@ class Sandbox:
             self.execution = first
 
     def _answer_callback(self, request: dict, callables: list) -> None:
-        index = request.get("id")
-        if type(index) is not int or not 0 <= index < len(callables):
+        index = request["id"]
+        if not 0 <= index < len(callables):
+            self._kill()
             raise ChildFailure("protocol", "callback to an unknown function")
         try:
-            value = callables[index](*decode(request.get("args", [])))
+            value = callables[index](*request["args"])
             reply = {"op": "callback_return", "value": encode(value, _no_other)}
         except Exception as exc:   # the grader's function rejected the student's arguments
             reply = {"op": "callback_raise", "message": str(exc)[:300]}   # raised as ValueError there
@@ -209,9 +212,10 @@ class Sandbox:
             self.execution.issues.append(issue)
 
     def _receive(self, deadline: float, interruptible: bool) -> dict:
-        """Next message before the deadline; on timeout interrupt, then kill."""
+        """Next message before the deadline, checked field by field (see
+        `_checked`); on timeout interrupt, then kill."""
         try:
-            return self._channel.recv(timeout=max(0.0, deadline - time.monotonic()))
+            return self._checked(self._channel.recv(timeout=max(0.0, deadline - time.monotonic())))
         except ChannelTimeout:
             pass
         except ProtocolError as exc:
@@ -220,7 +224,7 @@ class Sandbox:
         if interruptible and self._process.poll() is None:
             os.kill(self._process.pid, signal.SIGINT)
             try:
-                message = self._channel.recv(timeout=self.limits.interrupt_grace)
+                message = self._checked(self._channel.recv(timeout=self.limits.interrupt_grace))
                 if message["op"] in ("raise", "cell_done"):
                     message["interrupted"] = True
                     if message["op"] == "cell_done":
@@ -231,6 +235,16 @@ class Sandbox:
                 pass
         self._kill()
         raise ChildFailure("timeout", "no answer before the deadline")
+
+    def _checked(self, message: dict) -> dict:
+        """The child's message with every field of the expected type, its value
+        decoded: the child is untrusted, so a forged or garbled message is a
+        protocol failure of that child, never an error in the grader."""
+        try:
+            return _check_message(message)
+        except (ProtocolError, ValueError, TypeError, KeyError, RecursionError) as exc:
+            self._kill()
+            raise ChildFailure("protocol", f"malformed {message.get('op', '?')!r} message: {exc}") from None
 
     def _budget_left(self) -> float:
         return max(0.0, self.limits.submission_timeout - (time.monotonic() - self.started))
@@ -262,7 +276,7 @@ class Sandbox:
         finally:
             os.close(to_child_r)
             os.close(from_child_w)
-        self._channel = Channel(from_child_r, to_child_w, limits.max_message)
+        self._channel = Channel(from_child_r, to_child_w, limits.max_message, limits.max_items)
 
     def _kill(self) -> None:
         if self._process is not None:
@@ -285,6 +299,54 @@ class Sandbox:
         if self._workdir is not None:
             shutil.rmtree(self._workdir, ignore_errors=True)
             self._workdir = None
+
+
+def _check_message(message: dict) -> dict:
+    """Rebuild a message from the child keeping only known fields, typed."""
+    op = message["op"]
+    if op not in ("cell", "cell_done", "ran", "return", "raise", "missing", "not_callable", "callback"):
+        raise ProtocolError(f"unknown op {op[:40]!r}")
+    checked = {"op": op}
+    if op in ("cell", "cell_done"):
+        checked["index"] = _typed(message.get("index"), int)
+    if op == "cell_done":
+        error = message.get("error")
+        checked["error"] = None if error is None else _error(error)
+    elif op == "return":
+        checked["value"] = decode(message.get("value"))
+        checked["warnings"] = [str(w)[:500] for w in _typed(message.get("warnings", []), list)[:5]]
+        checked["mutated_inputs"] = max(0, _typed(message.get("mutated_inputs", 0), int))
+        checked["peak_bytes"] = max(0, _typed(message.get("peak_bytes", 0), int))
+    elif op == "raise":
+        checked.update(_error(message))
+    elif op == "missing":
+        checked["defined"] = [str(n)[:100] for n in _typed(message.get("defined", []), list)[:500]]
+    elif op == "not_callable":
+        checked["type"] = str(message.get("type", "value"))[:80]
+    elif op == "callback":
+        checked["id"] = _typed(message.get("id"), int)
+        checked["args"] = _typed(decode(message.get("args", [])), list)
+    return checked
+
+
+def _error(error) -> dict:
+    """An exception description: type, message and where (cell, line, code)."""
+    error = _typed(error, dict)
+    where = error.get("where")
+    if isinstance(where, dict):
+        cell, line = where.get("cell"), where.get("line")
+        where = {"cell": cell if type(cell) is int else None, "line": line if type(line) is int else None,
+                 "code": str(where.get("code") or "")[:200]}
+    else:
+        where = None
+    return {"type": str(error.get("type", "Exception"))[:80], "message": str(error.get("message", ""))[:500],
+            "where": where}
+
+
+def _typed(value, kind):
+    if type(value) is not kind:
+        raise TypeError(f"expected {kind.__name__}, got {type(value).__name__}")
+    return value
 
 
 def _no_other(value: Any) -> dict:
@@ -326,6 +388,9 @@ def _describe_error(error: dict) -> str:
 def _cell_failure_text(failure: ChildFailure, limits: Limits) -> str:
     if failure.reason == "timeout":
         return (f"ran longer than {limits.cell_timeout:.0f} s and ignored the interrupt; "
+                "the notebook was run again without this cell")
+    if failure.reason == "protocol":
+        return ("sent the grader a malformed message (was the grader's sandbox code modified?); "
                 "the notebook was run again without this cell")
     return ("ended the Python process (os._exit, sys.exit outside IPython, or a crash); "
             "the notebook was run again without this cell")
