@@ -9,6 +9,7 @@ Accepted forms:
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,26 +60,44 @@ def discover(paths: list) -> tuple:
     return unique, warnings
 
 
+LINK_PROBLEM = ("the submission is a symbolic link, which is not graded (it could point at anything "
+                "on the grading machine): submit the notebook file itself")
+
+
 def _job_for_file(path: Path) -> Job:
-    parts = path.resolve().parts
-    if len(parts) >= 3 and parts[-2] in LABS:
-        return Job(parts[-3], parts[-2], path)
+    parts = path.absolute().parts
+    student, assignment = (parts[-3], parts[-2]) if len(parts) >= 3 and parts[-2] in LABS else (path.stem, None)
+    if path.is_symlink():
+        return Job(student, assignment, None, LINK_PROBLEM)
     if path.suffix != ".ipynb":
-        return Job(path.stem, None, path, f"{path.name} is not a .ipynb notebook")
-    return Job(path.stem, None, path)
+        return Job(student, assignment, path, f"{path.name} is not a .ipynb notebook")
+    return Job(student, assignment, path)
 
 
 def _jobs_in_folder(folder: Path) -> list:
-    jobs = []
-    for assignment_dir in sorted(p for p in folder.rglob("*") if p.is_dir() and p.name in LABS):
-        if ".ipynb_checkpoints" in assignment_dir.parts:
-            continue
-        jobs.append(_pick_notebook(assignment_dir.parent.name, assignment_dir))
-    if folder.name in LABS and not jobs:   # PATH is `<student>/<assignment>/` itself
-        jobs.append(_pick_notebook(folder.parent.name, folder))
-    if not jobs:   # a plain folder of lone notebooks
-        jobs = [_job_for_file(p) for p in sorted(folder.rglob("*.ipynb"))
-                if ".ipynb_checkpoints" not in p.parts]
+    """Walk without following links: a linked folder is reported, never entered."""
+    if folder.name in LABS:                 # PATH is `<student>/<assignment>/` itself
+        return [_pick_notebook(folder.absolute().parent.name, folder)]
+    jobs, students, lone = [], set(), []
+    for here, dirs, files in os.walk(folder):
+        here = Path(here)
+        dirs[:] = sorted(d for d in dirs if d != ".ipynb_checkpoints" and d not in LABS
+                         and not (here / d).is_symlink())
+        for name in sorted(os.listdir(here)):
+            if name in LABS:
+                students.add(here)
+                linked = (here / name).is_symlink()
+                jobs.append(Job(here.name, name, None, LINK_PROBLEM) if linked
+                            else _pick_notebook(here.name, here / name))
+        lone += [here / f for f in sorted(files) if f.endswith(".ipynb")]
+    if not jobs:                            # a plain folder of lone notebooks
+        return [_job_for_file(p) for p in lone]
+    inside = {s.parent for s in students if s.parent == folder or folder in s.parent.parents}
+    for parent in sorted(inside):           # student folders (within PATH) holding no assignment at all
+        for other in sorted(parent.iterdir()):
+            if other.is_dir() and other not in students and not other.name.startswith("."):
+                jobs.append(Job(other.name, None, None, "nothing was submitted: this student's folder "
+                                                        "holds no assignment folder"))
     return jobs
 
 
@@ -86,10 +105,9 @@ def _pick_notebook(student: str, assignment_dir: Path) -> Job:
     assignment = assignment_dir.name
     notebooks = sorted(p for p in assignment_dir.glob("*.ipynb"))
     named = assignment_dir / f"{assignment}.ipynb"
-    if named in notebooks:
-        return Job(student, assignment, named)
-    if len(notebooks) == 1:
-        return Job(student, assignment, notebooks[0])
+    chosen = named if named in notebooks else (notebooks[0] if len(notebooks) == 1 else None)
+    if chosen is not None:
+        return Job(student, assignment, None, LINK_PROBLEM) if chosen.is_symlink() else Job(student, assignment, chosen)
     if not notebooks:
         return Job(student, assignment, None, "no notebook was submitted for this assignment")
     return Job(student, assignment, None, f"{len(notebooks)} notebooks were submitted and none is named "

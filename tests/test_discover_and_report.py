@@ -78,3 +78,27 @@ def test_corrupt_result_files_are_ignored(tmp_path):
 
 def test_sanitised_ids_do_not_collide():
     assert safe_name("../alice") != safe_name("_alice") and safe_name("alice") == "alice"
+
+
+def test_links_are_reported_not_followed(tmp_path):
+    target = touch(tmp_path / "elsewhere" / f"{LAB}.ipynb")
+    (tmp_path / "submitted" / "mallory" / LAB).mkdir(parents=True)
+    (tmp_path / "submitted" / "mallory" / LAB / f"{LAB}.ipynb").symlink_to(target)
+    (tmp_path / "submitted" / "trudy").mkdir()
+    (tmp_path / "submitted" / "trudy" / LAB).symlink_to(target.parent)
+    touch(tmp_path / "submitted" / "alice" / LAB / f"{LAB}.ipynb")
+    jobs, _ = discover([tmp_path / "submitted"])
+    by_student = {j.student: j for j in jobs}
+    assert by_student["alice"].notebook is not None
+    for student in ("mallory", "trudy"):
+        assert by_student[student].notebook is None and "symbolic link" in by_student[student].problem
+
+
+def test_a_student_folder_with_nothing_in_it_gets_a_result(tmp_path):
+    touch(tmp_path / "submitted" / "alice" / LAB / f"{LAB}.ipynb")
+    (tmp_path / "submitted" / "bob").mkdir()
+    jobs, _ = discover([tmp_path / "submitted"])
+    bob = next(j for j in jobs if j.student == "bob")
+    assert bob.assignment is None and "nothing was submitted" in bob.problem
+    jobs, _ = discover([tmp_path / "submitted" / "alice"])     # one student: siblings are not reported
+    assert [j.student for j in jobs] == ["alice"]
