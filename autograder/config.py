@@ -36,7 +36,9 @@ class Limits:
     address_space: int = 3 * GiB
     # Resident memory of the child's whole process tree (its cgroup, when the
     # grader runs as root): what RLIMIT_AS cannot bound once the child forks.
-    memory: int = 3 * GiB
+    # Above address_space, so that one process meets MemoryError (a clear
+    # message) before the kernel's OOM killer would end it.
+    memory: int = 4 * GiB
     # Largest file the child may write (RLIMIT_FSIZE), e.g. a saved figure.
     file_size: int = 64 * MiB
     # Open files (RLIMIT_NOFILE) and processes (RLIMIT_NPROC, enforced for
@@ -46,6 +48,11 @@ class Limits:
     # Largest message either side accepts: a 1000 x 1000 float64 array is
     # ~11 MiB in base64; anything much larger is an attack or a bug.
     max_message: int = 256 * MiB
+    # Largest number of JSON values in one message. Arrays travel as single
+    # base64 strings, so honest messages hold a few hundred values; a forged
+    # one of millions of tiny lists would take gigabytes in the trusted
+    # process to parse.
+    max_items: int = 200_000
     # A notebook that kills or hangs its child this often is not retried further.
     max_restarts: int = 6
 

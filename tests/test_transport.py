@@ -71,3 +71,19 @@ def test_deep_nesting_is_opaque_not_a_crash():
 def test_hostile_data_is_rejected(data):
     with pytest.raises(ProtocolError):
         decode(data)
+
+
+def test_a_message_of_millions_of_tiny_values_is_refused_before_parsing():
+    import os
+    from autograder.sandbox.transport import Channel
+    read_fd, write_fd = os.pipe()
+    sender, receiver = Channel(-1, write_fd, 1 << 24), Channel(read_fd, -1, 1 << 24, max_items=1000)
+    os.set_blocking(write_fd, True)
+    import threading
+    thread = threading.Thread(target=sender.send, args=({"op": "return", "value": [[]] * 5000},))
+    thread.start()
+    with pytest.raises(ProtocolError, match="over 1000 values"):
+        receiver.recv(timeout=5)
+    thread.join()
+    os.close(read_fd)
+    os.close(write_fd)

@@ -151,8 +151,8 @@ def _decode_array(spec: Any) -> np.ndarray:
 class Channel:
     """Length-prefixed JSON messages over a pair of pipe file descriptors."""
 
-    def __init__(self, read_fd: int, write_fd: int, max_bytes: int):
-        self.read_fd, self.write_fd, self.max_bytes = read_fd, write_fd, max_bytes
+    def __init__(self, read_fd: int, write_fd: int, max_bytes: int, max_items: int = 200_000):
+        self.read_fd, self.write_fd, self.max_bytes, self.max_items = read_fd, write_fd, max_bytes, max_items
 
     def send(self, message: dict) -> None:
         payload = json.dumps(message, allow_nan=False, separators=(",", ":")).encode()
@@ -167,8 +167,12 @@ class Channel:
         size = int.from_bytes(self._read_exactly(HEADER_BYTES, deadline), "big")
         if size > self.max_bytes:
             raise ProtocolError(f"message of {size} bytes is over the {self.max_bytes}-byte limit")
+        payload = self._read_exactly(size, deadline)
+        # Counted before parsing: every value but the first follows a comma.
+        if payload.count(b",") > self.max_items:
+            raise ProtocolError(f"message holds over {self.max_items} values")
         try:
-            message = json.loads(self._read_exactly(size, deadline))
+            message = json.loads(payload)
         except (ValueError, RecursionError) as exc:
             raise ProtocolError("message is not valid JSON") from exc
         if type(message) is not dict or type(message.get("op")) is not str:
