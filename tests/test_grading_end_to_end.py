@@ -73,12 +73,12 @@ def test_result_files_follow_the_spec(examples):
 def test_known_mistakes_are_named(examples):
     result = load(examples[0], "mistakes", BACKPROP)
     exercises = result["exercises"]
-    feedback = {name: " ".join(e["feedback"]) for name, e in exercises.items()}
+    feedback = {name: " ".join(e["feedback"]).lower() for name, e in exercises.items()}   # names start sentences
     assert "summed over the features instead of the batch" in feedback["linear_backward"]
     assert exercises["linear_backward"]["status"] == "partial"
     assert "softmax overflow" in feedback["softmax"]
     assert "off by the number of elements" in feedback["bce_grad"]
-    assert "ReLU derivative wrong at x == 0" in feedback["relu_backward"]
+    assert "relu derivative wrong at x == 0" in feedback["relu_backward"]
     assert exercises["train_xor"]["status"] == "not_attempted"
     assert exercises["linear_forward"]["status"] == "passed"
     assert 0 < result["score"] < result["max_score"]
