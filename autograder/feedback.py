@@ -1,20 +1,20 @@
-"""Outcomes -> the sentences a student reads. No hidden inputs or expected values:
+"""Check results -> the sentences a student reads. No hidden inputs or expected values:
 only what was checked, what was wrong (with the size of the error) and, when a
 known mistake is recognised, its name and what to do instead."""
 from __future__ import annotations
 
 
-def exercise_feedback(name: str, status: str, outcomes: list) -> list:
+def exercise_feedback(name: str, status: str, checks: tuple) -> list:
     if status == "not_attempted":
-        blocked = sorted({o.message for o in outcomes if o.message.startswith("could not be checked")})
+        blocked = sorted({c.message for c in checks if c.message.startswith("could not be checked")})
         return blocked or [f"not attempted: `{name}` still raises NotImplementedError"]
     lines = []
-    for outcome in outcomes:
-        if outcome.status == "passed":
+    for check in checks:
+        if check.status == "passed":
             continue
-        line = sentence(f"{outcome.check}: {outcome.message}" if outcome.message else outcome.check)
-        if outcome.mistake:
-            line += f" Known mistake: {sentence(outcome.mistake)}"
+        line = sentence(f"{check.check}: {check.message}" if check.message else check.check)
+        if check.mistake:
+            line += f" Known mistake: {sentence(check.mistake)}"
         if line not in lines:
             lines.append(line)
     return lines
@@ -31,22 +31,22 @@ def points(value: float) -> str:
     return f"{round(value, 2):g}"
 
 
-def render_markdown(result: dict) -> str:
-    """The per-student feedback file."""
-    lines = [f"# Feedback: {result['assignment']}", "",
-             f"Student: {result['student']}  ",
-             f"Score: **{points(result['score'])} / {points(result['max_score'])}**", ""]
-    if result.get("pending_manual"):
-        lines += [f"Manually graded questions pending: {result['pending_manual']:g} more points "
+def render_markdown(result) -> str:
+    """The per-student feedback file, from a `Result`."""
+    lines = [f"# Feedback: {result.assignment}", "",
+             f"Student: {result.student}  ",
+             f"Score: **{points(result.score)} / {points(result.max_score)}**", ""]
+    if result.pending_manual:
+        lines += [f"Manually graded questions pending: {result.pending_manual:g} more points "
                   "after an instructor reviews them.", ""]
-    if result.get("errors"):
-        lines += ["## Notebook", ""] + [f"- {e}" for e in result["errors"]] + [""]
+    if result.errors:
+        lines += ["## Notebook", ""] + [f"- {e}" for e in result.errors] + [""]
     lines += ["## Exercises", "", "| exercise | score | status |", "|---|---|---|"]
-    for name, ex in result["exercises"].items():
-        lines.append(f"| `{name}` | {points(ex['score'])} / {points(ex['max_score'])} | {ex['status'].replace('_', ' ')} |")
+    for ex in result.exercises:
+        lines.append(f"| `{ex.name}` | {points(ex.score)} / {points(ex.max_score)} | {ex.status.replace('_', ' ')} |")
     lines.append("")
-    for name, ex in result["exercises"].items():
-        if ex["feedback"]:
-            lines += [f"### `{name}`", ""] + [f"- {f}" for f in ex["feedback"]] + [""]
-    lines.append(f"_Graded with seed {result['seed']}; a regrade with this seed draws the same inputs._")
+    for ex in result.exercises:
+        if ex.feedback:
+            lines += [f"### `{ex.name}`", ""] + [f"- {f}" for f in ex.feedback] + [""]
+    lines.append(f"_Graded with seed {result.seed}; a regrade with this seed draws the same inputs._")
     return "\n".join(lines) + "\n"

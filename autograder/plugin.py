@@ -8,7 +8,7 @@ Hidden tests are ordinary pytest functions:
         ...draw inputs with rng, call student.linear_backward(...), expect(close(...))
 
 The plugin provides the `student` and `rng` fixtures and records one
-`CheckOutcome` per test. A test's failure is classified by its exception:
+`CheckResult` per test. A test's failure is classified by its exception:
 a failed check or a failure of the student's code is the student's; any
 other exception is a bug in the grader, recorded as `error` for regrade.
 """
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import traceback
 import zlib
-from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
@@ -24,23 +23,12 @@ import pytest
 
 from autograder.checks.compare import CheckFailed
 from autograder.config import Limits
+from autograder.result import CheckResult
 from autograder.sandbox.proxy import NotAttempted, Student, StudentFailure
 
 EXERCISE_MARKER = ("exercise(name, weight=1, timeout=None): the hidden check belongs to exercise "
                    "`name` (a function of the lab) with this weight; `timeout` overrides the "
                    "per-call time limit in seconds")
-
-
-@dataclass(frozen=True)
-class CheckOutcome:
-    """One hidden check's result, in words a student may read."""
-    exercise: str
-    check: str             # what was checked (the test's docstring)
-    weight: float
-    status: str            # passed | failed | not_attempted | error
-    message: str = ""      # what was wrong
-    mistake: str = ""      # the known mistake's name and advice, when recognised
-    mistake_key: str = ""
 
 
 class GradingPlugin:
@@ -85,26 +73,26 @@ class GradingPlugin:
         if report.when == "call" or (report.when == "setup" and report.failed):
             self.outcomes.append(self._classify(item, call.excinfo))
 
-    def _classify(self, item, excinfo) -> CheckOutcome:
+    def _classify(self, item, excinfo) -> CheckResult:
         exercise, weight, _ = _exercise(item)
         check = (item.function.__doc__ or item.name).strip().splitlines()[0]
         base = dict(exercise=exercise, check=check, weight=weight)
         if excinfo is None:
-            return CheckOutcome(status="passed", **base)
+            return CheckResult(status="passed", **base)
         error = excinfo.value
         if isinstance(error, CheckFailed):
             mistake = error.verdict.mistake
-            return CheckOutcome(status="failed", message=error.verdict.message,
+            return CheckResult(status="failed", message=error.verdict.message,
                                 mistake=f"{mistake.name}; {mistake.advice}" if mistake else "",
                                 mistake_key=mistake.key if mistake else "", **base)
         if isinstance(error, NotAttempted):   # this exercise's stub, or one it builds on
             message = error.message if error.function == exercise else (
                 f"could not be checked: it uses `{error.function}`, which still raises NotImplementedError")
-            return CheckOutcome(status="not_attempted", message=message, **base)
+            return CheckResult(status="not_attempted", message=message, **base)
         if isinstance(error, StudentFailure):
-            return CheckOutcome(status="failed", message=error.message, **base)
+            return CheckResult(status="failed", message=error.message, **base)
         self.internal_errors.append(f"{item.nodeid}\n{''.join(traceback.format_exception(error))}")
-        return CheckOutcome(status="error", message=f"internal grader error ({type(error).__name__}) in "
+        return CheckResult(status="error", message=f"internal grader error ({type(error).__name__}) in "
                                                     "this check: not your fault, flagged for regrade", **base)
 
 

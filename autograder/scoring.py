@@ -1,25 +1,26 @@
-"""Check outcomes -> each exercise's score and status, and the lab total.
+"""Check results -> each exercise's score and status.
 
 An exercise scores points x (weight of passed checks / weight of all its
 checks). Status: `passed` (all checks), `partial` (some), `failed` (none),
 `not_attempted` (every check met the NotImplementedError stub), `error` (a
 check hit a grader bug: not the student's fault, flagged for regrade; the
-score counts only the checks that ran).
+score counts only the checks that ran). The lab total is `Result.score`.
 """
 from __future__ import annotations
 
 from autograder.feedback import exercise_feedback
+from autograder.result import ExerciseResult
+
+NO_CHECKS = "no hidden checks ran for this exercise (grader configuration): flagged for regrade"
 
 
-def score_exercise(name: str, points: float, outcomes: list) -> dict:
-    mine = [o for o in outcomes if o.exercise == name]
+def score_exercise(name: str, points: float, checks: list) -> ExerciseResult:
+    mine = tuple(c for c in checks if c.exercise == name)
     if not mine:
-        return {"score": 0.0, "max_score": points, "status": "error",
-                "feedback": ["no hidden checks ran for this exercise (grader configuration): "
-                             "flagged for regrade"]}
-    total = sum(o.weight for o in mine)
-    passed = sum(o.weight for o in mine if o.status == "passed")
-    statuses = {o.status for o in mine}
+        return ExerciseResult(name, 0.0, points, "error", (NO_CHECKS,))
+    total = sum(c.weight for c in mine)
+    passed = sum(c.weight for c in mine if c.status == "passed")
+    statuses = {c.status for c in mine}
     if "error" in statuses:
         status = "error"
     elif statuses == {"not_attempted"}:
@@ -28,19 +29,10 @@ def score_exercise(name: str, points: float, outcomes: list) -> dict:
         status = "passed"
     else:
         status = "partial" if passed else "failed"
-    return {"score": round(points * passed / total, 4), "max_score": points,
-            "status": status, "feedback": exercise_feedback(name, status, mine)}
+    return ExerciseResult(name, round(points * passed / total, 4), points, status,
+                          tuple(exercise_feedback(name, status, mine)), mine)
 
 
-def score_lab(points: dict, outcomes: list) -> tuple:
-    """(exercises dict, total score, max score) in the notebook's order."""
-    exercises = {name: score_exercise(name, p, outcomes) for name, p in points.items()}
-    score = round(sum(e["score"] for e in exercises.values()), 4)
-    return exercises, score, float(sum(points.values()))
-
-
-def zero_lab(points: dict, status: str, reason: str) -> tuple:
-    """Every exercise scored 0 with the same reason (unreadable notebook, no tests...)."""
-    exercises = {name: {"score": 0.0, "max_score": p, "status": status, "feedback": [reason]}
-                 for name, p in points.items()}
-    return exercises, 0.0, float(sum(points.values()))
+def score_lab(points: dict, checks: list) -> tuple:
+    """Every exercise's ExerciseResult, in the notebook's order."""
+    return tuple(score_exercise(name, p, checks) for name, p in points.items())

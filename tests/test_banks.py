@@ -43,13 +43,13 @@ def grade_variant(lab_sandbox, module, variant, seed=SEED):
 def test_variant(lab_sandbox, module, kind, variant):
     result, outcomes = grade_variant(lab_sandbox, module, variant)
     if kind == "RIGHT":
-        assert result["status"] == "passed", result["feedback"]
+        assert result.status == "passed", result.feedback
         return
-    assert result["score"] < 1.0, f"wrong implementation kept full marks:\n{variant.code}"
-    assert result["feedback"], "lost points without feedback"
+    assert result.score < 1.0, f"wrong implementation kept full marks:\n{variant.code}"
+    assert result.feedback, "lost points without feedback"
     if variant.mistake:
         named = {o.mistake_key for o in outcomes}
-        assert variant.mistake in named, f"mistake {variant.mistake} not named; feedback: {result['feedback']}"
+        assert variant.mistake in named, f"mistake {variant.mistake} not named; feedback: {result.feedback}"
 
 
 @pytest.mark.parametrize("module", [m for m, lab in LAB_BY_MODULE.items() if lab.hidden_tests.is_file()])

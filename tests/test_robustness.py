@@ -46,11 +46,11 @@ def test_a_grader_bug_marks_only_its_exercise_error(tmp_path):
     with Sandbox(cells, Settings().limits) as sandbox:
         sandbox.run_notebook()
         plugin = run_hidden_tests(lab, sandbox, 1, Settings())
-    exercises, score, _ = score_lab({"double": 1.0, "triple": 2.0}, plugin.outcomes)
-    assert exercises["double"]["status"] == "passed" and score == 1.0
-    assert exercises["triple"]["status"] == "error"
-    assert "not your fault, flagged for regrade" in exercises["triple"]["feedback"][0]
-    assert "undefined_name" not in json.dumps(exercises)            # no grader code leaks
+    double, triple = score_lab({"double": 1.0, "triple": 2.0}, plugin.outcomes)
+    assert double.status == "passed" and double.score + triple.score == 1.0
+    assert triple.status == "error"
+    assert "not your fault, flagged for regrade" in triple.feedback[0]
+    assert "undefined_name" not in json.dumps([double.to_json(), triple.to_json()])   # no grader code leaks
     assert "NameError" in plugin.internal_errors[0]                 # the instructor gets the traceback
 
 
@@ -105,5 +105,5 @@ def test_two_runs_on_one_folder_do_not_corrupt_it(tmp_path):
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(2)]
     assert all(run.wait() == 0 for run in runs)
     results = report.read_results(out)
-    assert [(r["student"], r["score"]) for r in results] == [("complete", 35.0), ("untouched", 0.0)]
+    assert [(r.student, r.score) for r in results] == [("complete", 35.0), ("untouched", 0.0)]
     assert len(csv_rows(out)) == 3
