@@ -9,18 +9,20 @@ import argparse
 import hashlib
 import json
 import secrets
-import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
+from typing import Callable
 
 from autograder import report
 from autograder.config import Limits
 from autograder.discover import Job, discover
-from autograder.labs import default_course
-
-# A worker gets the child's whole budget plus time for its own start-up and checks.
-WORKER_TIMEOUT = Limits().submission_timeout + 300
+from autograder.execute import grade_in_worker, run_batch
+from autograder.grade import GradeRequest, Graded
+from autograder.labs import Course, default_course
+from autograder.notebook import NotebookError, read_notebook_bytes
+from autograder.result import Result
 
 
 def main(argv=None) -> int:
@@ -53,38 +55,90 @@ def main(argv=None) -> int:
     return grade_command(args)
 
 
-def grade_command(args) -> int:
+def grade_command(args, executor: Executor = None, grade_fn: Callable = grade_in_worker,
+                  progress: Callable = None) -> int:
+    """Grade `args.paths` into `args.out`. `executor` runs `grade_fn` on each
+    request (default: `--jobs` threads, each running a fresh worker process);
+    `progress(done, total, result, note)` hears of every submission."""
     jobs, warnings = discover(args.paths)
     for warning in warnings:
         print(f"autograder: {warning}", file=sys.stderr)
     if not jobs:
         print("autograder: nothing to grade", file=sys.stderr)
         return 1
-    course = (args.course or default_course()).resolve()
+    course = Course.load((args.course or default_course()).resolve())
     args.out.mkdir(parents=True, exist_ok=True)
     seed = choose_seed(args.seed, report.read_run_state(args.out))
     report.write_run_state(args.out, seed, finished=False)
-    limits = {"cell_timeout": args.cell_timeout, "call_timeout": args.call_timeout}
+    limits = replace(Limits(), cell_timeout=args.cell_timeout, call_timeout=args.call_timeout)
+    progress = progress or print_progress
+    graded: list = []
+    count = {"done": 0}
 
-    def run(job: Job) -> dict:
-        digest = _digest(job)
-        if not args.force and _up_to_date(args.out, job, digest):
-            print(f"autograder: {job.student} / {job.assignment}: up to date", file=sys.stderr)
-            return {}
-        result, internal = _run_worker(job, seed, course, limits)
-        result["submission_sha256"] = digest
-        report.write_result(args.out, result, internal)
-        print(f"autograder: {result['student']} / {result['assignment']}: "
-              f"{result['score']:g}/{result['max_score']:g}", file=sys.stderr)
-        return result
+    def tick(result: Result, note: str) -> None:
+        count["done"] += 1
+        progress(count["done"], len(jobs), result, note)
 
-    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        graded = [r for r in pool.map(run, jobs) if r]
+    def requests():
+        for job in jobs:
+            request = make_request(job, seed, course, limits)
+            previous = None if args.force else up_to_date(args.out, job, request.digest)
+            if previous is not None:
+                tick(previous, "up to date")
+                continue
+            yield request
+
+    def write(request: GradeRequest, outcome: Graded) -> None:
+        report.write_result(args.out, outcome.result, outcome.internal_errors)
+        graded.append(outcome.result)
+        tick(outcome.result, "graded")
+
+    own_pool = executor is None
+    executor = executor or ThreadPoolExecutor(max_workers=args.jobs)
+    try:
+        run_batch(requests(), executor, grade_fn, write, window=2 * args.jobs)
+    finally:
+        if own_pool:
+            executor.shutdown()
     everything = report.read_results(args.out)
-    report.write_grades_csv(args.out, everything)
+    report.write_run_files(args.out, everything)
     report.write_run_state(args.out, seed, finished=True)
     print(report.score_table(graded or everything))
     return 0
+
+
+def print_progress(done: int, total: int, result: Result, note: str) -> None:
+    """One line per submission on stderr."""
+    if note == "up to date":
+        print(f"autograder: {result.student} / {result.assignment}: up to date", file=sys.stderr)
+    else:
+        print(f"autograder: {result.student} / {result.assignment}: "
+              f"{result.score:g}/{result.max_score:g}", file=sys.stderr)
+
+
+def make_request(job: Job, seed: int, course: Course, limits: Limits) -> GradeRequest:
+    """A self-contained request: the notebook's bytes are read here, once."""
+    notebook, problem = None, job.problem
+    if job.notebook is not None and not problem:
+        try:
+            notebook = read_notebook_bytes(job.notebook)
+        except NotebookError as exc:
+            problem = str(exc)
+    digest = hashlib.sha256(notebook).hexdigest() if notebook is not None else ""
+    return GradeRequest(job.student, job.assignment, job.notebook.name if job.notebook else "",
+                        notebook, problem, seed, course, limits, digest)
+
+
+def up_to_date(out: Path, job: Job, digest: str):
+    """The result already written for this very notebook, or None."""
+    if not digest or not job.assignment:
+        return None
+    try:
+        previous = Result.from_json(json.loads(report.result_path(out, job.student, job.assignment)
+                                               .read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return None
+    return previous if previous.submission_sha256 == digest else None
 
 
 def choose_seed(requested, previous: dict) -> int:
@@ -97,50 +151,6 @@ def choose_seed(requested, previous: dict) -> int:
         print("autograder: resuming an interrupted run (same seed)", file=sys.stderr)
         return previous["seed"]
     return secrets.randbits(63)
-
-
-def _run_worker(job: Job, seed: int, course: Path, limits: dict) -> tuple:
-    request = json.dumps({"student": job.student, "assignment": job.assignment,
-                          "notebook": str(job.notebook) if job.notebook else None,
-                          "problem": job.problem, "seed": seed, "course": str(course), "limits": limits})
-    try:
-        done = subprocess.run([sys.executable, "-m", "autograder.worker"], input=request,
-                              capture_output=True, text=True, timeout=WORKER_TIMEOUT)
-        answer = json.loads(done.stdout)
-        return answer["result"], answer["internal_errors"]
-    except (subprocess.TimeoutExpired, ValueError, KeyError) as exc:
-        detail = getattr(exc, "stderr", None) or (done.stderr if "done" in locals() else "")
-        return _failed_result(job, seed, course), [f"worker failed: {exc!r}\n{str(detail)[-4000:]}"]
-
-
-def _failed_result(job: Job, seed: int, course: Path) -> dict:
-    """The grader crashed on this job: every exercise `error`, flagged for regrade."""
-    from autograder.labs import LABS
-    from autograder.notebook import exercise_points
-    from autograder.scoring import zero_lab
-    assignment = job.assignment if job.assignment in LABS else "unknown"
-    points = exercise_points(str(LABS[assignment].source_notebook(course))) if assignment in LABS else {}
-    reason = "the grader failed on this submission (not your fault); flagged for regrade"
-    exercises, score, max_score = zero_lab(points, "error", reason)
-    return {"student": job.student, "assignment": assignment, "score": score, "max_score": max_score,
-            "seed": seed, "exercises": exercises, "errors": [reason]}
-
-
-def _digest(job: Job) -> str:
-    if job.notebook is None or not job.notebook.is_file():
-        return ""
-    with open(job.notebook, "rb") as handle:   # streamed: a submission may be huge
-        return hashlib.file_digest(handle, "sha256").hexdigest()
-
-
-def _up_to_date(out: Path, job: Job, digest: str) -> bool:
-    if not digest or not job.assignment:
-        return False
-    path = report.result_path(out, job.student, job.assignment)
-    try:
-        return json.loads(path.read_text(encoding="utf-8")).get("submission_sha256") == digest
-    except (OSError, ValueError, AttributeError):
-        return False
 
 
 if __name__ == "__main__":

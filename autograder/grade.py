@@ -1,25 +1,76 @@
-"""Grade one submission: the pipeline, in the trusted process.
+"""Grade one submission: the pipeline, in a trusted process.
 
-    load notebook -> run it in the sandbox -> hidden tests -> score
+    parse notebook -> run it in the sandbox -> hidden tests -> score
 
-Every stage that can fail because of the submission ends in a result with a
-defined score and a message for the student; only grader bugs raise.
+`grade(request)` is the executor seam: a pure top-level function of a
+self-contained `GradeRequest` (the notebook's bytes, the course's points, the
+seed and limits) returning a `Graded`, runnable in any process or on any
+machine that has this package. Every stage that can fail because of the
+submission ends in a result with a defined score and a message for the
+student; only grader bugs raise.
 """
 from __future__ import annotations
 
+import base64
 import os
-from pathlib import Path
+from dataclasses import asdict, dataclass, replace
 from typing import Optional
 
 import pytest
 
-from autograder.config import Settings
-from autograder.discover import Job
-from autograder.labs import LABS, Lab, detect_assignment
-from autograder.notebook import NotebookError, exercise_points, load_submission, manual_points
+from autograder.config import Limits, Settings
+from autograder.labs import LABS, Course, Lab
+from autograder.notebook import NotebookError, parse_submission
 from autograder.plugin import GradingPlugin
+from autograder.result import Result, unscored
 from autograder.sandbox.runner import Sandbox
-from autograder.scoring import score_lab, zero_lab
+from autograder.scoring import score_lab
+
+NO_ASSIGNMENT = ("could not tell which assignment this notebook is: "
+                 "name it after the assignment, e.g. lab-1.4.1-manual-backpropagation.ipynb")
+CRASHED = "the grader failed on this submission (not your fault); flagged for regrade"
+
+
+@dataclass(frozen=True)
+class GradeRequest:
+    """Everything one grading job needs; plain data, so it can travel."""
+    student: str
+    assignment: Optional[str]          # None: detect it from the notebook
+    notebook_name: str                 # the file's name ("" when none was submitted)
+    notebook: Optional[bytes]          # the submission; None when there is none
+    problem: str                       # why it cannot be graded (from discovery), or ""
+    seed: int
+    course: Course
+    limits: Limits = Limits()
+    digest: str = ""                   # sha256 of `notebook`, recorded in the result
+
+    def to_json(self) -> dict:
+        return {"student": self.student, "assignment": self.assignment, "notebook_name": self.notebook_name,
+                "notebook": None if self.notebook is None else base64.b64encode(self.notebook).decode(),
+                "problem": self.problem, "seed": self.seed, "course": self.course.to_json(),
+                "limits": asdict(self.limits), "digest": self.digest}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "GradeRequest":
+        notebook = data["notebook"]
+        return cls(student=data["student"], assignment=data["assignment"], notebook_name=data["notebook_name"],
+                   notebook=None if notebook is None else base64.b64decode(notebook),
+                   problem=data["problem"], seed=int(data["seed"]), course=Course.from_json(data["course"]),
+                   limits=replace(Limits(), **data["limits"]), digest=data["digest"])
+
+
+@dataclass(frozen=True)
+class Graded:
+    """A request's outcome: the result, and grader tracebacks for the instructor's log only."""
+    result: Result
+    internal_errors: tuple = ()
+
+
+def crashed(request: GradeRequest) -> Result:
+    """The grader failed on this request: every exercise `error`, flagged for regrade."""
+    assignment = request.assignment if request.assignment in request.course.points else "unknown"
+    return unscored(request.student, assignment, request.seed, request.course.points.get(assignment, {}),
+                    "error", CRASHED).with_digest(request.digest)
 
 
 class GraderError(Exception):
@@ -56,45 +107,46 @@ def _pytest_args(lab: Lab) -> list:
             "-W", "ignore::pytest.PytestAssertRewriteWarning"]
 
 
-def grade(job: Job, seed: int, settings: Settings, course: Path) -> tuple:
-    """(result dict, internal error log lines) for one job."""
-    result = {"student": job.student, "assignment": job.assignment, "score": 0.0, "max_score": 0.0,
-              "seed": seed, "exercises": {}, "errors": []}
-    submission, problem = None, job.problem
+def grade(request: GradeRequest) -> Graded:
+    """Grade one submission (see the module docstring)."""
+    course, seed = request.course, request.seed
+    submission, problem = None, request.problem
+    if not problem and request.notebook is None:
+        problem = "no notebook was submitted for this assignment"
     if not problem:
         try:
-            submission = load_submission(str(job.notebook))
+            submission = parse_submission(request.notebook)
         except NotebookError as exc:
             problem = str(exc)
-    assignment = job.assignment or detect_assignment(
-        job.notebook.name if job.notebook else "", submission.grade_ids if submission else set())
-    if assignment not in LABS:
-        result["assignment"] = "unknown"
-        result["errors"].append(problem or "could not tell which assignment this notebook is: "
-                                           "name it after the assignment, e.g. lab-1.4.1-manual-backpropagation.ipynb")
-        return result, []
-    lab = LABS[assignment]
-    source = lab.source_notebook(course)
-    points = exercise_points(str(source))
-    result.update(assignment=assignment, pending_manual=manual_points(str(source)))
+    assignment = request.assignment or course.detect_assignment(
+        request.notebook_name, submission.grade_ids if submission else set())
+    if assignment not in LABS or assignment not in course.points:
+        reason = problem or NO_ASSIGNMENT
+        if assignment in LABS:
+            reason = f"the course folder has no source notebook for {assignment}: it cannot be graded"
+        return Graded(Result(request.student, "unknown", seed, errors=(reason,), submission_sha256=request.digest))
+    lab, points = LABS[assignment], course.points[assignment]
+
+    def zero(status: str, reason: str, errors: tuple) -> Graded:
+        return Graded(unscored(request.student, assignment, seed, points, status, reason, errors,
+                               course.manual.get(assignment, 0.0)).with_digest(request.digest))
+
     if problem:
-        result["errors"].append(problem)
-        result["exercises"], result["score"], result["max_score"] = zero_lab(points, "failed", problem)
-        return result, []
-    result["errors"].extend(submission.problems)
-    looks_like = detect_assignment("", submission.grade_ids)
-    if job.assignment and looks_like not in (None, assignment):
-        result["errors"].append(f"this notebook looks like {looks_like} (its cells carry that lab's "
-                                f"exercise ids) but was submitted as {assignment}: graded as {assignment}")
+        return zero("failed", problem, (problem,))
+    errors = list(submission.problems)
+    looks_like = course.detect_assignment("", submission.grade_ids)
+    if request.assignment and looks_like not in (None, assignment):
+        errors.append(f"this notebook looks like {looks_like} (its cells carry that lab's "
+                      f"exercise ids) but was submitted as {assignment}: graded as {assignment}")
+    settings = Settings(limits=request.limits)
     with Sandbox(submission.cells, settings.limits, submission.labels) as sandbox:
         execution = sandbox.run_notebook()
-        result["errors"].extend(f"{submission.labels[i.cell]}: {i.message}"
-                                if isinstance(i.cell, int) and 0 <= i.cell < len(submission.labels)
-                                else i.message for i in execution.issues)
+        errors.extend(f"{submission.labels[i.cell]}: {i.message}"
+                      if isinstance(i.cell, int) and 0 <= i.cell < len(submission.labels)
+                      else i.message for i in execution.issues)
         if not lab.hidden_tests.is_file():
-            result["exercises"], _, result["max_score"] = zero_lab(
-                points, "error", "this lab has no hidden tests yet: flagged for regrade")
-            return result, []
+            return zero("error", "this lab has no hidden tests yet: flagged for regrade", tuple(errors))
         plugin = run_hidden_tests(lab, sandbox, seed, settings)
-    result["exercises"], result["score"], result["max_score"] = score_lab(points, plugin.outcomes)
-    return result, plugin.internal_errors
+    return Graded(Result(request.student, assignment, seed, score_lab(points, plugin.outcomes), tuple(errors),
+                         course.manual.get(assignment, 0.0), request.digest),
+                  tuple(plugin.internal_errors))

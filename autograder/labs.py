@@ -1,10 +1,11 @@
-"""The five assignments: where their source notebook and hidden tests live."""
+"""The five assignments (where their source notebook and hidden tests live)
+and `Course`: what grading needs of a course folder, read once by the parent."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.notebook import exercise_points
+from autograder.notebook import exercise_points, manual_points
 
 PACKAGE = Path(__file__).resolve().parent
 HIDDEN = PACKAGE / "hidden"
@@ -41,18 +42,39 @@ def default_course() -> Path:
     return Path.cwd()
 
 
-def detect_assignment(name: str, grade_ids: set) -> str | None:
-    """The assignment of a lone notebook: by its file name, else by the
-    nbgrader grade_ids its cells carry (the test cells are named after the
-    lab's functions)."""
-    for lab_id in LABS:
-        if lab_id in name:
-            return lab_id
-    best, overlap = None, 0
-    for lab in LABS.values():
-        source = lab.source_notebook(default_course())
-        if source.is_file():
-            shared = len(grade_ids & set(exercise_points(str(source))))
+@dataclass(frozen=True)
+class Course:
+    """Each lab's exercise points (from its source notebook's test cells) and
+    manually graded points. Plain data: a grading request carries it, so a
+    worker needs no access to the course folder."""
+    points: dict      # lab id -> {exercise: points}, in notebook order
+    manual: dict      # lab id -> points of manually graded answers
+
+    @classmethod
+    def load(cls, folder: Path) -> "Course":
+        """The labs whose source notebook is in `folder`."""
+        sources = {lab.id: lab.source_notebook(folder) for lab in LABS.values()}
+        present = {lab_id: str(path) for lab_id, path in sources.items() if path.is_file()}
+        return cls(points={lab_id: exercise_points(path) for lab_id, path in present.items()},
+                   manual={lab_id: manual_points(path) for lab_id, path in present.items()})
+
+    def to_json(self) -> dict:
+        return {"points": self.points, "manual": self.manual}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Course":
+        return cls(points=data["points"], manual=data["manual"])
+
+    def detect_assignment(self, name: str, grade_ids: set) -> str | None:
+        """The assignment of a lone notebook: by its file name, else by the
+        nbgrader grade_ids its cells carry (the test cells are named after
+        the lab's functions)."""
+        for lab_id in LABS:
+            if lab_id in name:
+                return lab_id
+        best, overlap = None, 0
+        for lab_id, points in self.points.items():
+            shared = len(grade_ids & set(points))
             if shared > overlap:
-                best, overlap = lab.id, shared
-    return best
+                best, overlap = lab_id, shared
+        return best

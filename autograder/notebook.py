@@ -24,17 +24,28 @@ class Submission:
     problems: list = field(default_factory=list)   # student-facing notes (validation)
 
 
-def load_submission(path: str) -> Submission:
-    """Parse a submitted notebook; raise NotebookError with a clear reason."""
+def read_notebook_bytes(path) -> bytes:
+    """The submission's bytes, refusing a file too large to be a notebook
+    before reading it; NotebookError with a clear reason."""
     try:
         size = os.path.getsize(path)
+        if size > MAX_NOTEBOOK_BYTES:
+            raise NotebookError(too_large(size))
+        with open(path, "rb") as handle:
+            return handle.read(MAX_NOTEBOOK_BYTES + 1)
     except OSError as exc:
         raise NotebookError(f"the notebook could not be opened ({exc.strerror})") from None
-    if size > MAX_NOTEBOOK_BYTES:
-        raise NotebookError(f"the notebook is {size / (1 << 20):.0f} MiB, over the "
-                            f"{MAX_NOTEBOOK_BYTES >> 20} MiB limit: clear large outputs and resubmit")
-    with open(path, "rb") as handle:
-        raw = handle.read()
+
+
+def too_large(size: int) -> str:
+    return (f"the notebook is {size / (1 << 20):.0f} MiB, over the "
+            f"{MAX_NOTEBOOK_BYTES >> 20} MiB limit: clear large outputs and resubmit")
+
+
+def parse_submission(raw: bytes) -> Submission:
+    """Parse a submitted notebook's bytes; raise NotebookError with a clear reason."""
+    if len(raw) > MAX_NOTEBOOK_BYTES:
+        raise NotebookError(too_large(len(raw)))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

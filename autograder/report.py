@@ -1,7 +1,14 @@
-"""The only module that writes grading output: per-student JSON, a readable
-feedback file, grades.csv and the score table. Every file is written to a
-temporary name beside its destination and renamed into place, so a reader
-(or a crash) never sees half a result."""
+"""The only module that writes grading output. Every writer takes `Result`s
+and nothing else:
+
+- `RESULT_FILES`: per student and assignment, `DIR/<student>/<assignment><suffix>`;
+- `RUN_FILES`: per results folder, `DIR/<name>` from every result in it;
+- `score_table`: the plain-text table the CLI prints.
+
+A new output format is one function and one entry in one of the two tables.
+Every file is written to a temporary name beside its destination and renamed
+into place, so a reader (or a crash) never sees half a result.
+"""
 from __future__ import annotations
 
 import csv
@@ -13,9 +20,35 @@ from pathlib import Path
 
 from autograder.discover import safe_name
 from autograder.feedback import points, render_markdown
+from autograder.result import Result, validate
 
-RESULT_KEYS = ("student", "assignment", "score", "max_score", "seed", "exercises", "errors")
 RUN_STATE = ".autograder-run.json"   # the run's seed, and whether it finished
+
+
+def grades_csv(results: list) -> str:
+    """One row per student and assignment."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["student", "assignment", "score", "max_score", "statuses", "errors", "seed"])
+    for r in results:
+        statuses: dict = {}
+        for ex in r.exercises:
+            statuses[ex.status] = statuses.get(ex.status, 0) + 1
+        writer.writerow([r.student, r.assignment, f"{r.score:g}", f"{r.max_score:g}",
+                         " ".join(f"{k}={v}" for k, v in sorted(statuses.items())), len(r.errors), r.seed])
+    return buffer.getvalue()
+
+
+# suffix -> Result -> text. The JSON comes last: its presence means "done".
+RESULT_FILES = {
+    ".feedback.md": render_markdown,
+    ".json": Result.dumps,
+}
+
+# file name -> [Result] -> text
+RUN_FILES = {
+    "grades.csv": grades_csv,
+}
 
 
 def atomic_write(path: Path, text: str) -> None:
@@ -37,13 +70,16 @@ def result_path(out: Path, student: str, assignment: str) -> Path:
     return out / safe_name(student) / f"{assignment}.json"
 
 
-def write_result(out: Path, result: dict, internal_errors: list = ()) -> Path:
-    path = result_path(out, result["student"], result["assignment"])
-    atomic_write(path.with_suffix(".feedback.md"), render_markdown(result))
-    if internal_errors:   # for the instructor only, outside the students' folders
-        log = out / ".grader-errors" / f"{safe_name(result['student'])}-{result['assignment']}.log"
+def write_result(out: Path, result: Result, internal_errors: tuple = ()) -> Path:
+    """Every per-result file; grader tracebacks go to DIR/.grader-errors/, for the instructor only."""
+    if os.environ.get("AUTOGRADER_VALIDATE_RESULTS"):   # set by the test suite
+        validate(result.to_json())
+    path = result_path(out, result.student, result.assignment)
+    if internal_errors:
+        log = out / ".grader-errors" / f"{safe_name(result.student)}-{result.assignment}.log"
         atomic_write(log, "\n\n".join(internal_errors))
-    atomic_write(path, json.dumps(result, indent=2) + "\n")   # last: its presence means "done"
+    for suffix, render in RESULT_FILES.items():
+        atomic_write(path.with_suffix(suffix), render(result))
     return path
 
 
@@ -52,35 +88,22 @@ def read_results(out: Path) -> list:
     results = []
     for path in sorted(out.glob("*/*.json")):
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            results.append(Result.from_json(json.loads(path.read_text(encoding="utf-8"))))
         except (OSError, ValueError):
             continue
-        if isinstance(data, dict) and all(k in data for k in RESULT_KEYS):
-            results.append(data)
-    return sorted(results, key=lambda r: (str(r["student"]), str(r["assignment"])))
+    return sorted(results, key=lambda r: (r.student, r.assignment))
 
 
-def write_grades_csv(out: Path, results: list) -> Path:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student", "assignment", "score", "max_score", "statuses", "errors", "seed"])
-    for r in results:
-        statuses = {}
-        for ex in r["exercises"].values():
-            statuses[ex["status"]] = statuses.get(ex["status"], 0) + 1
-        writer.writerow([r["student"], r["assignment"], f"{r['score']:g}", f"{r['max_score']:g}",
-                         " ".join(f"{k}={v}" for k, v in sorted(statuses.items())),
-                         len(r["errors"]), r["seed"]])
-    path = out / "grades.csv"
-    atomic_write(path, buffer.getvalue())
-    return path
+def write_run_files(out: Path, results: list) -> None:
+    for name, render in RUN_FILES.items():
+        atomic_write(out / name, render(results))
 
 
 def score_table(results: list) -> str:
     """A plain-text table: one row per student, one column per assignment."""
-    assignments = sorted({r["assignment"] for r in results})
-    students = sorted({r["student"] for r in results})
-    cells = {(r["student"], r["assignment"]): f"{points(r['score'])}/{points(r['max_score'])}" for r in results}
+    assignments = sorted({r.assignment for r in results})
+    students = sorted({r.student for r in results})
+    cells = {(r.student, r.assignment): f"{points(r.score)}/{points(r.max_score)}" for r in results}
     short = [a.split("-")[1] if a.count("-") >= 2 else a for a in assignments]
     rows = [["student"] + short] + [[s] + [cells.get((s, a), "-") for a in assignments] for s in students]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]

@@ -141,6 +141,12 @@ def schema() -> dict:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
+def validate(data: dict) -> None:
+    """Raise jsonschema.ValidationError unless `data` follows the published schema."""
+    import jsonschema   # only the test suite validates every result it produces
+    jsonschema.validate(data, schema())
+
+
 # --- strict readers for from_json: a wrong type is a ValueError, never a default ---
 
 def _field(data: dict, key: str, default):

@@ -1,6 +1,12 @@
-"""Shared fixtures: one sandboxed child per lab for the banks, reused across variants."""
+"""Shared fixtures: one sandboxed child per lab for the banks, reused across variants.
+
+Every result the suite makes the grader write, in this process or in a CLI it
+starts, is validated against the published JSON Schema (report.write_result
+reads AUTOGRADER_VALIDATE_RESULTS): a result that drifts from the schema fails
+the test that produced it."""
 import importlib
 import inspect
+import os
 
 import pytest
 
@@ -9,6 +15,7 @@ from autograder.labs import LABS
 from autograder.sandbox.runner import Sandbox
 
 LAB_BY_MODULE = {lab.module: lab for lab in LABS.values()}
+os.environ["AUTOGRADER_VALIDATE_RESULTS"] = "1"
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@ import json
 
 from autograder import report
 from autograder.discover import discover, safe_name
+from autograder.result import ExerciseResult, Result
 
 LAB = "lab-1.4.1-manual-backpropagation"
 
@@ -53,9 +54,7 @@ def test_safe_names_cannot_escape_the_output_folder():
 
 
 def result(student, score):
-    return {"student": student, "assignment": LAB, "score": score, "max_score": 10.0, "seed": 1,
-            "exercises": {"relu": {"score": score, "max_score": 10.0, "status": "partial", "feedback": ["x"]}},
-            "errors": []}
+    return Result(student, LAB, 1, (ExerciseResult("relu", score, 10.0, "partial", ("x",)),))
 
 
 def test_results_csv_and_table(tmp_path):
@@ -65,7 +64,8 @@ def test_results_csv_and_table(tmp_path):
     assert written["student"] == "../alice"
     assert (tmp_path / "bob" / f"{LAB}.feedback.md").read_text().count("2.5 / 10") == 2
     results = report.read_results(tmp_path)
-    csv_text = report.write_grades_csv(tmp_path, results).read_text()
+    report.write_run_files(tmp_path, results)
+    csv_text = (tmp_path / "grades.csv").read_text()
     assert csv_text.splitlines()[1].startswith("../alice,lab-1.4.1-manual-backpropagation,10,10")
     assert "bob" in report.score_table(results)
     assert not list(tmp_path.rglob("*.tmp"))

@@ -1,0 +1,79 @@
+"""Run grading requests on any `concurrent.futures.Executor`; only the caller writes.
+
+    run_batch(requests, executor, grade_fn, on_graded, window)
+
+`grade_fn` is a top-level function GradeRequest -> Graded that the executor
+runs. The local default is `grade_in_worker` on a thread pool: each request
+gets a fresh trusted worker process (`python -m autograder.worker`), which
+starts the sandboxed child. An executor whose jobs already run in processes
+of their own (e.g. Dask's `Client.get_executor()`) can run `grade.grade`
+itself. Either way each outcome comes back to the calling thread, which
+alone writes results, as they complete.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import traceback
+from concurrent.futures import FIRST_COMPLETED, Executor, wait
+from typing import Callable, Iterable
+
+from autograder.config import Limits
+from autograder.grade import GradeRequest, Graded, crashed
+from autograder.result import Result
+
+# A worker gets its child's whole budget plus time for its own start-up and checks.
+WORKER_GRACE = 300.0
+
+
+def grade_in_worker(request: GradeRequest) -> Graded:
+    """Grade `request` in a fresh `python -m autograder.worker`; a worker that
+    fails or answers with something that is not a result gives that student an
+    `error` result flagged for regrade, with the reason in the instructor's log."""
+    stderr = ""
+    try:
+        done = subprocess.run([sys.executable, "-m", "autograder.worker"], input=json.dumps(request.to_json()),
+                              capture_output=True, text=True, timeout=worker_timeout(request.limits))
+        stderr = done.stderr
+        answer = json.loads(done.stdout)
+        return Graded(Result.from_json(answer["result"]), tuple(str(e) for e in answer["internal_errors"]))
+    except subprocess.TimeoutExpired as exc:
+        return Graded(crashed(request), (f"worker timed out: {exc!r}\n{str(exc.stderr or '')[-4000:]}",))
+    except (ValueError, KeyError, TypeError) as exc:
+        return Graded(crashed(request), (f"worker failed: {exc!r}\n{stderr[-4000:]}",))
+
+
+def worker_timeout(limits: Limits) -> float:
+    return limits.submission_timeout + WORKER_GRACE
+
+
+def run_batch(requests: Iterable[GradeRequest], executor: Executor, grade_fn: Callable,
+              on_graded: Callable[[GradeRequest, Graded], None], window: int) -> None:
+    """Grade every request, at most `window` in flight (each holds a notebook's
+    bytes), and call `on_graded(request, graded)` here as each completes. A job
+    the executor loses (a worker that died, a lost connection) or an answer for
+    another student gives that student an `error` result, never a lost one."""
+    pending: dict = {}
+    todo = iter(requests)
+
+    def top_up() -> None:
+        while len(pending) < window:
+            request = next(todo, None)
+            if request is None:
+                return
+            pending[executor.submit(grade_fn, request)] = request
+
+    top_up()
+    while pending:
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for future in done:
+            request = pending.pop(future)
+            try:
+                graded = future.result()
+            except Exception as exc:
+                graded = Graded(crashed(request), ("".join(traceback.format_exception(exc)),))
+            if graded.result.student != request.student:
+                graded = Graded(crashed(request), (f"the answer was for {graded.result.student!r}",))
+            on_graded(request, graded)
+        top_up()
