@@ -3,9 +3,15 @@ instructor's source notebook (where the exercises' points live)."""
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 
-import nbformat
+# jsonschema's optional IRI format checker imports rfc3987_syntax, which builds
+# a grammar for ~1 s at import in every worker; the notebook schema uses no IRI
+# format, so nbformat validates the same without it (jsonschema skips checkers
+# whose module is missing).
+sys.modules.setdefault("rfc3987_syntax", None)
+import nbformat  # noqa: E402
 
 # A lab notebook is well under 1 MiB; one with large plot outputs a few MiB.
 # Anything past this is not a submission worth parsing (and could exhaust memory).
