@@ -13,8 +13,13 @@ c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
 c.CourseDirectory.source_directory = "source"
 c.CourseDirectory.release_directory = "release"
 c.CourseDirectory.solution_directory = "solutions"
-# The gradebook is bookkeeping for generate_*; keep it out of the tree.
-c.CourseDirectory.db_url = "sqlite:///" + os.path.join(c.CourseDirectory.root, ".nbgrader", "gradebook.db")
+# The gradebook (generate_assignment records the grade cells there; `autograder
+# grade --gradebook` the scores) lives in .nbgrader/, which git ignores. A fresh
+# clone has no such folder and sqlite will not create it ("unable to open
+# database file"), so loading this file creates it.
+_gradebook_dir = os.path.join(c.CourseDirectory.root, ".nbgrader")
+os.makedirs(_gradebook_dir, exist_ok=True)
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(_gradebook_dir, "gradebook.db")
 
 # Student stub for every `### BEGIN SOLUTION` block: raising NotImplementedError
 # is how the autograder tells "not attempted" from "attempted and wrong".
