@@ -39,6 +39,10 @@ def main(argv=None) -> int:
                        help="course folder with nbgrader_config.py and source/ (default: this repository)")
     grade.add_argument("--force", action="store_true",
                        help="regrade submissions whose result is already up to date")
+    grade.add_argument("--gradebook", nargs="?", const="", default=None, metavar="URL",
+                       help="also record every result in nbgrader's gradebook (default URL: the course's "
+                            "db_url in nbgrader_config.py) and write nbgrader feedback/; "
+                            "without a URL, put it after the PATHs")
     grade.add_argument("--cell-timeout", type=float, default=Limits.cell_timeout,
                        help="seconds a notebook cell may run before it is interrupted (default %(default)g)")
     grade.add_argument("--call-timeout", type=float, default=Limits.call_timeout,
@@ -52,6 +56,9 @@ def main(argv=None) -> int:
         return build_main(check=args.check)
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
+    if args.gradebook and "://" not in args.gradebook:
+        parser.error(f"--gradebook takes a database URL (sqlite:///PATH.db), not {args.gradebook!r}; "
+                     "to use the course's gradebook put --gradebook after the PATHs")
     return grade_command(args)
 
 
@@ -73,10 +80,12 @@ def grade_command(args, executor: Executor = None, grade_fn: Callable = grade_in
     limits = replace(Limits(), cell_timeout=args.cell_timeout, call_timeout=args.call_timeout)
     progress = progress or print_progress
     graded: list = []
+    ran: list = []        # this run's results, graded or up to date
     count = {"done": 0}
 
     def tick(result: Result, note: str) -> None:
         count["done"] += 1
+        ran.append(result)
         progress(count["done"], len(jobs), result, note)
 
     def requests():
@@ -104,6 +113,9 @@ def grade_command(args, executor: Executor = None, grade_fn: Callable = grade_in
     report.write_run_files(args.out, everything)
     report.write_run_state(args.out, seed, finished=True)
     print(report.score_table(graded or everything))
+    if getattr(args, "gradebook", None) is not None:
+        from autograder.gradebook import record_command   # imports nbgrader: only when asked
+        return record_command((args.course or default_course()).resolve(), args.gradebook or None, ran)
     return 0
 
 
