@@ -73,6 +73,55 @@ def test_hostile_data_is_rejected(data):
         decode(data)
 
 
+EIGHT_ZEROS = base64.b64encode(b"\0" * 8).decode()
+
+
+@pytest.mark.parametrize("spec", [
+    ["f8,(", [1], EIGHT_ZEROS],                       # numpy's dtype parser: SyntaxError
+    ["(1,)((((", [1], EIGHT_ZEROS],                   # ... ValueError
+    ["(99999999999999999999,)f8", [1], EIGHT_ZEROS],
+    ["f8," * 100_000, [1], EIGHT_ZEROS],              # a record of 100,000 fields, if parsed
+    ["(1,)f8", [1], EIGHT_ZEROS],                     # a sub-array dtype
+    ["f8,f8", [1], base64.b64encode(b"\0" * 16).decode()],   # a record
+    ["<U2", [1], EIGHT_ZEROS],                        # strings
+    ["<M8[s]", [1], EIGHT_ZEROS],                     # datetimes
+    ["not a dtype", [1], EIGHT_ZEROS],
+    ["<f8", [1], "not base64!"],                      # binascii.Error
+    ["<f8", [1], "AAAAAAAAAAA"],                      # bad padding
+    ["<f8", [0, 10 ** 30], ""],                       # no data, but a shape numpy refuses
+    ["<f8", [0, 2 ** 62, 2 ** 62], ""],
+    ["<f8", [1] * 40, EIGHT_ZEROS],                   # more dimensions than numpy has
+    ["<f8", [1.0], EIGHT_ZEROS],
+    ["<f8", [True], EIGHT_ZEROS],
+    [8, [1], EIGHT_ZEROS],
+    ["<f8", [1]],
+])
+def test_hostile_arrays_are_protocol_errors(spec):
+    with pytest.raises(ProtocolError):
+        decode({"$nd": spec})
+
+
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
+                    lambda inner: st.lists(inner, max_size=4)
+                    | st.dictionaries(st.sampled_from(["$nd", "$tuple", "$dict", "$float", "$opaque", "type",
+                                                       "$callable", "$rng", "x"]), inner, max_size=2),
+                    max_leaves=12))
+def test_any_json_decodes_or_is_a_protocol_error(data):
+    try:
+        decode(data)
+    except ProtocolError:
+        pass
+
+
+@given(st.text(max_size=10), st.lists(st.integers(-2, 2 ** 63), max_size=4), st.binary(max_size=40))
+def test_any_array_spec_decodes_or_is_a_protocol_error(dtype, shape, raw):
+    try:
+        value = decode({"$nd": [dtype, shape, base64.b64encode(raw).decode()]})
+    except ProtocolError:
+        return
+    assert type(value) is np.ndarray and value.dtype.kind in "biufc" and list(value.shape) == shape
+
+
 def test_a_message_of_millions_of_tiny_values_is_refused_before_parsing():
     import os
     from autograder.sandbox.transport import Channel

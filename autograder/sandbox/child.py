@@ -1,14 +1,18 @@
 """The only code that runs inside the sandboxed child, beside the student's.
 
 Started by `runner.py` as `python -I -m autograder.sandbox.child READ_FD WRITE_FD MAX_BYTES`
-in an empty directory with resource limits. It answers three requests:
+in an empty directory with resource limits. It serves four requests, each
+answered with the replies `messages.REPLIES` lists:
 
-    {"op": "run", "cells": [...], "skip": [...]}   run the notebook's code cells
-    {"op": "call", "name": f, "args": [...], "kwargs": {...}}   call a function
-    {"op": "exit"}
+    run        run the notebook's code cells (cell, cell_done ..., ran)
+    call       call a student function (return, raise, missing or not_callable,
+               after any callbacks to grader functions among its arguments)
+    describe   describe a Figure kept here (described or raise)
+    exit
 
+Every message is built with `messages.build`, so it fits the table's caps.
 Everything here is untrusted from the parent's point of view: student code
-can patch any of it. The parent only ever reads plain values from it.
+can patch any of it. The parent checks every message against the table.
 """
 from __future__ import annotations
 
@@ -23,11 +27,10 @@ import warnings
 
 import numpy as np
 
-from autograder.sandbox.transport import Channel, decode, encode
+from autograder.sandbox.messages import build
+from autograder.sandbox.transport import Channel, decode
 
 CELL_FILE = re.compile(r"^<ipython-input-(\d+)-")
-MAX_TEXT = 500      # characters of an exception message sent back
-MAX_WARNINGS = 5    # warnings reported per call
 
 
 class RemoteCallable:
@@ -37,12 +40,11 @@ class RemoteCallable:
         self._child, self._id = child, callable_id
 
     def __call__(self, *args):
-        self._child.channel.send({"op": "callback", "id": self._id,
-                                  "args": encode(list(args), self._child.keep)})
+        self._child.channel.send(build("callback", on_other=self._child.keep, id=self._id, args=list(args)))
         reply = self._child.channel.recv()
         if reply["op"] == "callback_return":
-            return decode(reply.get("value"), self._child.remote, self._child.handle)
-        raise ValueError(str(reply.get("message", "the grader's function rejected these arguments")))
+            return decode(reply["value"], self._child.remote, self._child.handle)
+        raise ValueError(reply["message"])   # callback_raise: the grader's function refused these arguments
 
     def __repr__(self):
         return "<function provided by the grader>"
@@ -74,7 +76,7 @@ class Child:
         while True:
             request = self.channel.recv()
             if request["op"] == "run":
-                self.run_cells(request["cells"], set(request.get("skip", [])))
+                self.run_cells(request["cells"], set(request["skip"]))
             elif request["op"] == "call":
                 self.channel.send(self.call(request))
             elif request["op"] == "describe":
@@ -92,7 +94,7 @@ class Child:
         for index, source in enumerate(cells):
             if index in skip:
                 continue
-            self.channel.send({"op": "cell", "index": index})
+            self.channel.send(build("cell", index=index))
             self.cell_of_count[self.shell.execution_count] = index
             self.in_student_code = True
             try:
@@ -101,27 +103,27 @@ class Child:
                 self.in_student_code = False
             error = result.error_before_exec or result.error_in_exec
             close_figures()
-            self.channel.send({"op": "cell_done", "index": index,
-                               "error": self.describe(error) if error is not None else None})
-        self.channel.send({"op": "ran"})
+            self.channel.send(build("cell_done", index=index,
+                                    error=self.describe(error) if error is not None else None))
+        self.channel.send(build("ran"))
 
     def call(self, request: dict) -> dict:
         name = request["name"]
         function = self.shell.user_ns.get(name)
         if function is None or name.startswith("_"):
-            return {"op": "missing", "defined": sorted(
+            return build("missing", defined=sorted(
                 k for k, v in self.shell.user_ns.items()
-                if inspect.isfunction(v) and v.__module__ == "__main__" and not k.startswith("_"))}
+                if inspect.isfunction(v) and v.__module__ == "__main__" and not k.startswith("_")))
         if not callable(function):
-            return {"op": "not_callable", "type": type(function).__name__}
+            return build("not_callable", type=type(function).__name__)
         try:
-            args = decode(request.get("args", []), self.remote, self.handle)
-            kwargs = decode(request.get("kwargs", {}), self.remote, self.handle)
+            args = decode(request["args"], self.remote, self.handle)
+            kwargs = decode(request["kwargs"], self.remote, self.handle)
         except (KeyError, ValueError) as exc:   # a stale handle
-            return {"op": "raise", "type": "GraderError", "message": str(exc)}
+            return build("raise", type="GraderError", message=str(exc), where=None)
         inputs = list(arrays_in([args, kwargs]))
         before = [a.copy() for a in inputs]
-        trace = bool(request.get("trace_memory"))
+        trace = request["trace_memory"]
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             if trace:   # numpy reports its array allocations to tracemalloc
@@ -131,29 +133,27 @@ class Child:
                 value = function(*args, **kwargs)
             except BaseException as exc:   # SystemExit and KeyboardInterrupt too
                 self.in_student_code = False
-                return {"op": "raise", **self.describe(exc)}
+                return build("raise", **self.describe(exc))
             finally:
                 self.in_student_code = False
                 peak = tracemalloc.get_traced_memory()[1] if trace else 0
                 tracemalloc.stop()
         mutated = sum(not np.array_equal(a, b, equal_nan=True) for a, b in zip(inputs, before))
         try:
-            encoded = encode(value, self.keep)
+            return build("return", on_other=self.keep, value=value, mutated_inputs=int(mutated),
+                         peak_bytes=int(peak), warnings=(f"{w.category.__name__}: {w.message}" for w in caught))
         except (RecursionError, ValueError, TypeError) as exc:
-            return {"op": "raise", "type": "UnsendableValue", "message": str(exc)[:MAX_TEXT]}
-        return {"op": "return", "value": encoded, "mutated_inputs": int(mutated), "peak_bytes": int(peak),
-                "warnings": [f"{w.category.__name__}: {w.message}"[:MAX_TEXT] for w in caught[:MAX_WARNINGS]]}
+            return build("raise", type="UnsendableValue", message=str(exc), where=None)
 
     def describe_handle(self, request: dict) -> dict:
         """A plain description of an object kept here (a matplotlib Figure)."""
-        value = self.handles.get(request.get("handle"))
+        value = self.handles.get(request["handle"])
         try:
             from matplotlib.figure import Figure
-            if not isinstance(value, Figure):
-                return {"op": "return", "value": None}
-            return {"op": "return", "value": encode(describe_figure(value), self.keep)}
+            return build("described", on_other=self.keep,
+                         figure=describe_figure(value) if isinstance(value, Figure) else None)
         except Exception as exc:   # a figure broken enough that reading it fails
-            return {"op": "raise", "type": type(exc).__name__, "message": str(exc)[:MAX_TEXT]}
+            return build("raise", type=type(exc).__name__, message=str(exc), where=None)
 
     def describe(self, exc: BaseException) -> dict:
         """Exception type, message and the student's own line where it happened."""
@@ -162,15 +162,14 @@ class Child:
             match = CELL_FILE.match(frame.filename or "")
             if match and int(match.group(1)) in self.cell_of_count:
                 line = (frame.line or linecache.getline(frame.filename, frame.lineno)).strip()
-                where = {"cell": self.cell_of_count[int(match.group(1))],
-                         "line": frame.lineno, "code": line[:200]}
+                where = {"cell": self.cell_of_count[int(match.group(1))], "line": frame.lineno, "code": line}
         if isinstance(exc, SyntaxError) and where is None and exc.lineno:
-            where = {"cell": None, "line": exc.lineno, "code": (exc.text or "").strip()[:200]}
+            where = {"cell": None, "line": exc.lineno, "code": (exc.text or "").strip()}
         try:
-            message = str(exc)[:MAX_TEXT]
+            message = str(exc)
         except Exception:   # a student exception whose __str__ raises
             message = "(message unavailable)"
-        return {"type": type(exc).__name__[:80], "message": message, "where": where}
+        return {"type": type(exc).__name__, "message": message, "where": where}
 
 
 def make_shell():
@@ -201,7 +200,7 @@ def make_shell():
 
 
 def describe_figure(fig) -> dict:
-    """What a hidden test may check about a figure, as plain data."""
+    """What a hidden test may check about a figure, as plain data (`messages.FIGURE`)."""
     from matplotlib.contour import ContourSet
     axes = []
     for ax in fig.axes:
@@ -213,7 +212,7 @@ def describe_figure(fig) -> dict:
                           "extent": [float(v) for v in (*getattr(c, "_mins", (np.nan, np.nan)),
                                                         *getattr(c, "_maxs", (np.nan, np.nan)))]}
                          for c in contours],
-            "lines": [np.asarray(line.get_xydata(), dtype=float) for line in ax.lines],
+            "lines": [np.asarray(line.get_xydata(), dtype=float).reshape(-1, 2) for line in ax.lines],
             "images": len(ax.images),
             "other_collections": len(ax.collections) - len(contours),
         })

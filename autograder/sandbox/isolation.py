@@ -7,7 +7,7 @@ Between fork and exec (`preexec_fn`), the child:
    what Python needs: the system directories, the interpreter, the virtual
    environment and `autograder/sandbox` (not the rest of the package: not the
    hidden tests, references, solutions, submissions, seed or results);
-3. gets a fresh, size-limited, writable `/work` (its working directory) and `/tmp`;
+3. gets a fresh, size-limited, writable `/sandbox` (its working directory) and `/tmp`;
 4. chroots there and drops to an unused uid/gid with no supplementary groups,
    so RLIMIT_NPROC applies and nothing of root's is reachable.
 
@@ -34,7 +34,6 @@ CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWIPC = 0x00020000, 0x40000000, 0x08000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
 SYSTEM_DIRS = ("/usr", "/lib", "/lib64", "/bin", "/sbin", "/etc")
 DEVICES = ("/dev/null", "/dev/zero", "/dev/urandom", "/dev/random")
-JAIL = "/"            # the new root is mounted over a fresh directory, then chrooted into
 WORKDIR = "/sandbox"  # the child's working directory inside the jail (not /work: hosts use it)
 # The child's writable space: enough for saved figures, small enough that
 # filling it costs nothing to anyone else.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
-from autograder.sandbox.runner import ChildFailure, Sandbox
+from autograder.sandbox.runner import ChildFailure, Sandbox, error_text
 from autograder.sandbox.transport import Opaque
 
 
@@ -39,6 +39,15 @@ class TimedOut(StudentFailure):
 
 class ProcessDied(StudentFailure):
     """The call ended the student's process (os._exit, a crash, a memory bomb)."""
+
+
+class UnreadableReply(StudentFailure):
+    """The child answered with a message that breaks the wire table
+    (`messages.py`): code in the notebook patched the grader's sandbox code,
+    or wrote on its channel."""
+
+
+UNREADABLE_HINT = "(was the grader's sandbox code modified from the notebook?)"
 
 
 @dataclass
@@ -74,30 +83,31 @@ class Student:
         return lambda *args, **kwargs: self.call(name, *args, **kwargs)
 
     def describe_figure(self, value, what: str):
-        """The structure of a Figure the student returned (axes, labels,
-        limits, contour sets, lines) as plain data; None if `value` is not a
-        Figure kept in the child."""
+        """The structure of a Figure the student returned, as plain data of
+        the shape `messages.FIGURE` gives (axes with labels, limits, contour
+        sets, lines); None if `value` is not a Figure kept in the child."""
         if not isinstance(value, Opaque):
             return None
         try:
             reply = self._sandbox.describe(value.handle, self._timeout)
-        except ChildFailure:
+        except ChildFailure as failure:
+            if failure.reason == "protocol":
+                raise UnreadableReply(what, f"the figure returned by `{what}` came back as a description "
+                                            f"the grader could not read {UNREADABLE_HINT}") from None
             raise ProcessDied(what, f"the figure returned by `{what}` could not be read") from None
-        if reply["op"] != "return":
-            raise RaisedError(what, f"the figure returned by `{what}` could not be read: "
-                                    f"{reply.get('type', 'Error')}: {reply.get('message', '')}")
-        return reply["value"]
+        if reply["op"] == "raise":
+            raise RaisedError(what, f"the figure returned by `{what}` could not be read: {error_text(reply)}")
+        return reply["figure"]
 
     def call(self, name: str, *args, **kwargs):
         try:
             reply = self._sandbox.call(name, args, kwargs, self._timeout, self._trace_memory)
         except ChildFailure as failure:
             if failure.reason == "timeout":
-                raise TimedOut(name, f"`{name}` did not return within {self._timeout:g} s "
-                                     "(an infinite loop, or far too slow)") from None
+                raise self._timed_out(name) from None
             if failure.reason == "protocol":
-                raise ProcessDied(name, f"calling `{name}` produced an answer the grader could not read "
-                                        "(was the grader's sandbox code modified from the notebook?)") from None
+                raise UnreadableReply(name, f"calling `{name}` produced an answer the grader could not read "
+                                            f"{UNREADABLE_HINT}") from None
             raise ProcessDied(name, f"calling `{name}` ended your notebook's Python process "
                                     "(os._exit, sys.exit, a crash or running out of memory)") from None
         op = reply["op"]
@@ -115,21 +125,13 @@ class Student:
         if op == "not_callable":
             raise MissingFunction(name, f"`{name}` is a {reply['type']}, not a function "
                                         "(was the name reused for a variable later in the notebook?)")
-        if op == "raise":
-            if reply.get("interrupted"):
-                raise TimedOut(name, f"`{name}` did not return within {self._timeout:g} s "
-                                     "(an infinite loop, or far too slow)")
-            kind = reply["type"]
-            if kind == "NotImplementedError":
-                raise NotAttempted(name, f"`{name}` still raises NotImplementedError: not attempted")
-            raise RaisedError(name, f"`{name}` raised {kind}: {reply['message']}".rstrip(": ")
-                              + _where(reply.get("where"), self._sandbox.labels))
-        raise ProcessDied(name, f"calling `{name}` gave no usable answer")
+        # op == "raise": the only reply left (`messages.REPLIES`)
+        if reply.get("interrupted"):
+            raise self._timed_out(name)
+        if reply["type"] == "NotImplementedError":
+            raise NotAttempted(name, f"`{name}` still raises NotImplementedError: not attempted")
+        raise RaisedError(name, f"`{name}` raised {error_text(reply, self._sandbox.labels)}")
 
-
-def _where(where, labels: list) -> str:
-    if not isinstance(where, dict) or not where.get("code"):
-        return ""
-    index = where.get("cell")
-    cell = f"{labels[index]}, " if type(index) is int and 0 <= index < len(labels) else ""
-    return f" ({cell}line {where.get('line')}: `{where['code']}`)"
+    def _timed_out(self, name: str) -> TimedOut:
+        return TimedOut(name, f"`{name}` did not return within {self._timeout:g} s "
+                              "(an infinite loop, or far too slow)")

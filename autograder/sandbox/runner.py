@@ -18,12 +18,12 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 from autograder.config import Limits
 from autograder.sandbox import isolation
-from autograder.sandbox.transport import (
-    Channel, ChannelClosed, ChannelTimeout, ProtocolError, SeededGenerator, decode, encode)
+from autograder.sandbox.messages import REPLIES, build, check
+from autograder.sandbox.transport import Channel, ChannelClosed, ChannelTimeout, ProtocolError, SeededGenerator
 
 
 @dataclass
@@ -102,7 +102,7 @@ class Sandbox:
     def close(self) -> None:
         if self._process is not None and self._process.poll() is None:
             try:
-                self._channel.send({"op": "exit"})
+                self._channel.send(build("exit"))
                 self._process.wait(timeout=1)
             except (OSError, ProtocolError, subprocess.TimeoutExpired):
                 pass
@@ -110,7 +110,8 @@ class Sandbox:
 
     # --- calls ------------------------------------------------------------
     def call(self, name: str, args: tuple, kwargs: dict, timeout: float, trace_memory: bool = False) -> dict:
-        """Call a student function; returns the child's reply with its value decoded.
+        """Call a student function; returns the child's checked reply (see
+        `messages.FROM_CHILD`: return, raise, missing or not_callable).
 
         Raises ChildFailure when the call hung or killed the child; the child
         is then restarted (notebook re-run) before the next call.
@@ -130,28 +131,22 @@ class Sandbox:
                 return {"$callable": len(callables) - 1}
             raise TypeError(f"grader bug: cannot send {type(value).__name__} to the child")
 
-        self._send({"op": "call", "name": name, "trace_memory": trace_memory,
-                    "args": encode(list(args), register), "kwargs": encode(dict(kwargs), register)})
+        self._send(build("call", on_other=register, name=name, trace_memory=trace_memory,
+                         args=list(args), kwargs=dict(kwargs)))
         deadline = time.monotonic() + min(timeout, self._budget_left())
         while True:
-            reply = self._receive(deadline, interruptible=True)
-            if reply["op"] in ("return", "raise", "missing", "not_callable"):
+            reply = self._receive(deadline, REPLIES["call"])
+            if reply["op"] != "callback":
                 return reply
-            if reply["op"] != "callback":   # out of step with the protocol: start afresh
-                self._kill()
-                raise ChildFailure("protocol", f"unexpected {reply['op']!r} during a call")
             self._answer_callback(reply, callables)
 
     def describe(self, handle: int, timeout: float) -> dict:
-        """The child's plain description of an object it kept (a Figure)."""
+        """The child's checked description of a Figure it kept: a `described`
+        reply (its `figure` matches `messages.FIGURE`, or is None) or `raise`."""
         if self._process is None or self._process.poll() is not None:
             raise ChildFailure("died", "the object no longer exists")
-        self._send({"op": "describe", "handle": handle})
-        reply = self._receive(time.monotonic() + timeout, interruptible=True)
-        if reply["op"] not in ("return", "raise"):
-            self._kill()
-            raise ChildFailure("protocol", f"unexpected {reply['op']!r} for a description")
-        return reply
+        self._send(build("describe", handle=handle))
+        return self._receive(time.monotonic() + timeout, REPLIES["describe"])
 
     def _rerun_quietly(self) -> None:
         """Re-run the notebook for a new child; its cells' messages were
@@ -171,9 +166,9 @@ class Sandbox:
             raise ChildFailure("protocol", "callback to an unknown function")
         try:
             value = callables[index](*request["args"])
-            reply = {"op": "callback_return", "value": encode(value, _no_other)}
+            reply = build("callback_return", on_other=_no_other, value=value)
         except Exception as exc:   # the grader's function rejected the student's arguments
-            reply = {"op": "callback_raise", "message": str(exc)[:300]}   # raised as ValueError there
+            reply = build("callback_raise", message=str(exc))   # raised as ValueError there
         self._send(reply)
 
     # --- internals ----------------------------------------------------------
@@ -188,22 +183,24 @@ class Sandbox:
     def _run_cells(self) -> Optional[tuple]:
         """Run the notebook in a fresh child. None when it finished, else
         (cell, message) for the cell that hung or killed the child."""
-        self._send({"op": "run", "cells": self.cells, "skip": sorted(self.execution.skipped)})
+        self._send(build("run", cells=self.cells, skip=sorted(self.execution.skipped)))
         current = None
         while True:
             deadline = time.monotonic() + min(self.limits.cell_timeout, self._budget_left())
             try:
-                message = self._receive(deadline, interruptible=True)
+                message = self._receive(deadline, REPLIES["run"])
             except ChildFailure as failure:
                 if current is None:
                     raise
                 return current, _cell_failure_text(failure, self.limits)
             if message["op"] == "cell":
-                current = message.get("index")
-            elif message["op"] == "cell_done" and message.get("error"):
-                self._record(CellIssue(message.get("index"), _describe_error(message["error"])))
-                if message.get("interrupted"):   # a re-run would hang on it again
-                    self.execution.skipped.add(message.get("index"))
+                current = message["index"]
+            elif message["op"] == "cell_done" and message.get("interrupted"):
+                self._record(CellIssue(message["index"], f"stopped after {self.limits.cell_timeout:.0f} s "
+                                                         "(an infinite loop?); execution went on"))
+                self.execution.skipped.add(message["index"])   # a re-run would hang on it again
+            elif message["op"] == "cell_done" and message["error"]:
+                self._record(CellIssue(message["index"], error_text(message["error"])))
             elif message["op"] == "ran":
                 return None
 
@@ -211,40 +208,37 @@ class Sandbox:
         if issue not in self.execution.issues:   # a re-run meets earlier cells' errors again
             self.execution.issues.append(issue)
 
-    def _receive(self, deadline: float, interruptible: bool) -> dict:
-        """Next message before the deadline, checked field by field (see
-        `_checked`); on timeout interrupt, then kill."""
+    def _receive(self, deadline: float, expected: tuple) -> dict:
+        """The next message before the deadline, one of the `expected` kinds,
+        checked against the table (see `_checked`); on timeout interrupt, then kill."""
         try:
-            return self._checked(self._channel.recv(timeout=max(0.0, deadline - time.monotonic())))
+            return self._checked(self._channel.recv(timeout=max(0.0, deadline - time.monotonic())), expected)
         except ChannelTimeout:
             pass
         except ProtocolError as exc:
             self._kill()
             raise ChildFailure("died" if isinstance(exc, ChannelClosed) else "protocol", str(exc))
-        if interruptible and self._process.poll() is None:
+        if self._process.poll() is None:
             os.kill(self._process.pid, signal.SIGINT)
             try:
-                message = self._checked(self._channel.recv(timeout=self.limits.interrupt_grace))
-                if message["op"] in ("raise", "cell_done"):
+                message = self._checked(self._channel.recv(timeout=self.limits.interrupt_grace), expected)
+                if message["op"] in ("raise", "cell_done"):   # what the interrupt stopped
                     message["interrupted"] = True
-                    if message["op"] == "cell_done":
-                        message["error"] = {"type": "Timeout", "message": "", "where": None,
-                                            "seconds": self.limits.cell_timeout}
                     return message
             except (ChannelTimeout, ProtocolError):
                 pass
         self._kill()
         raise ChildFailure("timeout", "no answer before the deadline")
 
-    def _checked(self, message: dict) -> dict:
-        """The child's message with every field of the expected type, its value
-        decoded: the child is untrusted, so a forged or garbled message is a
-        protocol failure of that child, never an error in the grader."""
+    def _checked(self, message: dict, expected: tuple) -> dict:
+        """The child's message as `messages.check` rebuilds it: the child is
+        untrusted, so a forged, garbled or out-of-step message is a protocol
+        failure of that child (it is killed), never an error in the grader."""
         try:
-            return _check_message(message)
-        except (ProtocolError, ValueError, TypeError, KeyError, RecursionError) as exc:
+            return check(message, expected)
+        except ProtocolError as exc:
             self._kill()
-            raise ChildFailure("protocol", f"malformed {message.get('op', '?')!r} message: {exc}") from None
+            raise ChildFailure("protocol", f"malformed {message['op'][:40]!r} message: {exc}") from None
 
     def _budget_left(self) -> float:
         return max(0.0, self.limits.submission_timeout - (time.monotonic() - self.started))
@@ -301,54 +295,6 @@ class Sandbox:
             self._workdir = None
 
 
-def _check_message(message: dict) -> dict:
-    """Rebuild a message from the child keeping only known fields, typed."""
-    op = message["op"]
-    if op not in ("cell", "cell_done", "ran", "return", "raise", "missing", "not_callable", "callback"):
-        raise ProtocolError(f"unknown op {op[:40]!r}")
-    checked = {"op": op}
-    if op in ("cell", "cell_done"):
-        checked["index"] = _typed(message.get("index"), int)
-    if op == "cell_done":
-        error = message.get("error")
-        checked["error"] = None if error is None else _error(error)
-    elif op == "return":
-        checked["value"] = decode(message.get("value"))
-        checked["warnings"] = [str(w)[:500] for w in _typed(message.get("warnings", []), list)[:5]]
-        checked["mutated_inputs"] = max(0, _typed(message.get("mutated_inputs", 0), int))
-        checked["peak_bytes"] = max(0, _typed(message.get("peak_bytes", 0), int))
-    elif op == "raise":
-        checked.update(_error(message))
-    elif op == "missing":
-        checked["defined"] = [str(n)[:100] for n in _typed(message.get("defined", []), list)[:500]]
-    elif op == "not_callable":
-        checked["type"] = str(message.get("type", "value"))[:80]
-    elif op == "callback":
-        checked["id"] = _typed(message.get("id"), int)
-        checked["args"] = _typed(decode(message.get("args", [])), list)
-    return checked
-
-
-def _error(error) -> dict:
-    """An exception description: type, message and where (cell, line, code)."""
-    error = _typed(error, dict)
-    where = error.get("where")
-    if isinstance(where, dict):
-        cell, line = where.get("cell"), where.get("line")
-        where = {"cell": cell if type(cell) is int else None, "line": line if type(line) is int else None,
-                 "code": str(where.get("code") or "")[:200]}
-    else:
-        where = None
-    return {"type": str(error.get("type", "Exception"))[:80], "message": str(error.get("message", ""))[:500],
-            "where": where}
-
-
-def _typed(value, kind):
-    if type(value) is not kind:
-        raise TypeError(f"expected {kind.__name__}, got {type(value).__name__}")
-    return value
-
-
 def _no_other(value: Any) -> dict:
     raise TypeError(f"grader bug: a callback returned a {type(value).__name__}")
 
@@ -375,14 +321,17 @@ def _apply_limits(limits: Limits) -> None:
         resource.setrlimit(which, (value, value))
 
 
-def _describe_error(error: dict) -> str:
-    if error.get("type") == "Timeout":
-        return f"stopped after {error.get('seconds', 0):.0f} s (an infinite loop?); execution went on"
-    text = f"{error.get('type', 'Error')}: {error.get('message', '')}".rstrip(": ")
-    where = error.get("where") or {}
-    if where.get("code"):
-        text += f" (line {where.get('line')}: `{where['code']}`)"
-    return text
+def error_text(error: dict, labels: tuple = ()) -> str:
+    """A checked error record (`messages.ERROR`) as the student reads it:
+    "IndexError: ... (line 3: `y = x[10]`)", the line's cell named from
+    `labels` when given ("code cell 7, line 3: ...")."""
+    text = f"{error['type']}: {error['message']}".rstrip(": ")
+    where = error["where"]
+    if where is None or not where["code"]:
+        return text
+    cell = where["cell"]
+    label = f"{labels[cell]}, " if cell is not None and cell < len(labels) else ""
+    return f"{text} ({label}line {where['line']}: `{where['code']}`)"
 
 
 def _cell_failure_text(failure: ChildFailure, limits: Limits) -> str:

@@ -33,6 +33,8 @@ import numpy as np
 HEADER_BYTES = 8
 NUMERIC_KINDS = "biufc"   # bool, signed, unsigned, float, complex: no objects, strings, records
 MAX_DEPTH = 32            # nesting deeper than this is not a plain value
+MAX_DIMS = 32             # array dimensions (numpy 1.x's own limit)
+MAX_DTYPE_CHARS = 8       # "<c16" is the longest numeric dtype string numpy gives
 
 
 class ProtocolError(Exception):
@@ -132,18 +134,22 @@ def _decode_array(spec: Any) -> np.ndarray:
     dtype_str, shape, b64 = spec
     if type(dtype_str) is not str or type(shape) is not list or type(b64) is not str:
         raise ProtocolError("malformed array")
-    try:
-        dtype = np.dtype(dtype_str)
-    except TypeError as exc:
-        raise ProtocolError("unknown array dtype") from exc
-    if dtype.kind not in NUMERIC_KINDS or dtype.fields is not None or dtype.subdtype is not None:
-        raise ProtocolError("non-numeric array dtype")
-    if len(shape) > 32 or any(type(n) is not int or n < 0 for n in shape):
+    if len(dtype_str) > MAX_DTYPE_CHARS:   # before numpy parses it: "f8,f8,..." builds records
+        raise ProtocolError("unknown array dtype")
+    if len(shape) > MAX_DIMS or any(type(n) is not int or n < 0 for n in shape):
         raise ProtocolError("malformed array shape")
-    raw = base64.b64decode(b64, validate=True)
-    if math.prod(shape) * dtype.itemsize != len(raw):
-        raise ProtocolError("array data does not match its shape")
-    return np.frombuffer(raw, dtype=dtype).reshape(tuple(shape)).copy()
+    try:   # numpy's and base64's parsers raise what they like (SyntaxError, binascii.Error, ...)
+        dtype = np.dtype(dtype_str)
+        if dtype.kind not in NUMERIC_KINDS or dtype.fields is not None or dtype.subdtype is not None:
+            raise ProtocolError("non-numeric array dtype")
+        raw = base64.b64decode(b64, validate=True)
+        if math.prod(shape) * dtype.itemsize != len(raw):
+            raise ProtocolError("array data does not match its shape")
+        return np.frombuffer(raw, dtype=dtype).reshape(tuple(shape)).copy()
+    except ProtocolError:
+        raise
+    except Exception as exc:
+        raise ProtocolError(f"unreadable array ({type(exc).__name__})") from None
 
 
 # --- messages ---------------------------------------------------------------
