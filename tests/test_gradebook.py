@@ -208,3 +208,10 @@ def test_grade_record_regrade_export(tmp_path):
     for student, lab in results:
         assert (course / "autograded" / student / lab / f"{lab}.ipynb").is_file()
         assert (course / "feedback" / student / lab / f"{lab}.html").is_file()
+
+
+def test_a_database_that_cannot_be_opened_says_what_to_check(tmp_path, capsys):
+    shutil.copy(REPO / "nbgrader_config.py", tmp_path)
+    url = f"sqlite:///{tmp_path}/no-such-folder/gradebook.db"
+    assert gradebook.record_command(tmp_path, url, []) == 1
+    assert "Check the URL" in capsys.readouterr().err
