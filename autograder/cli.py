@@ -47,15 +47,36 @@ def main(argv=None) -> int:
                        help="seconds a notebook cell may run before it is interrupted (default %(default)g)")
     grade.add_argument("--call-timeout", type=float, default=Limits.call_timeout,
                        help="seconds one call of a student function may take (default %(default)g)")
+    grade.add_argument("--format", dest="formats", action="append", default=[], metavar="NAME[,NAME]",
+                       help="also write each result for another tool: " + ", ".join(report.FORMATS)
+                            + " (repeatable; the JSON, feedback and grades.csv are always written)")
+    grade.add_argument("--gradescope-checks", default="", metavar="VISIBILITY",
+                       choices=("",) + gradescope_visibilities(),
+                       help="with --format gradescope: add every hidden check as a test of its own with this "
+                            "Gradescope visibility (" + ", ".join(gradescope_visibilities()) + "; default: none)")
     build = commands.add_parser("build", help="generate release/ and solutions/ with nbgrader")
     build.add_argument("--check", action="store_true",
                        help="do not write: fail if the committed products differ from a fresh build")
+    bundle = commands.add_parser("gradescope-bundle", help="build Gradescope's autograder zip")
+    bundle.add_argument("zip", type=Path, metavar="OUT.zip", help="the zip to write")
+    bundle.add_argument("--assignment", default="", help="grade every submission as this lab "
+                                                         "(default: tell from the notebook)")
+    bundle.add_argument("--checks", default="", choices=("",) + gradescope_visibilities(), metavar="VISIBILITY",
+                        help="visibility of per-check detail in results.json (default: none)")
+    bundle.add_argument("--course", type=Path, default=None, help="course folder (default: this repository)")
     args = parser.parse_args(argv)
+    if args.command == "gradescope-bundle":
+        from autograder.gradescope_bundle import build_command
+        return build_command(args)
     if args.command == "build":
         from autograder.build import main as build_main
         return build_main(check=args.check)
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
+    args.formats = [name.strip() for value in args.formats for name in value.split(",") if name.strip()]
+    unknown = [name for name in args.formats if name not in report.FORMATS]
+    if unknown:
+        parser.error(f"unknown --format {', '.join(unknown)}: choose from {', '.join(report.FORMATS)}")
     if args.gradebook and "://" not in args.gradebook:
         parser.error(f"--gradebook takes a database URL (sqlite:///PATH.db), not {args.gradebook!r}; "
                      "to use the course's gradebook put --gradebook after the PATHs")
@@ -111,12 +132,19 @@ def grade_command(args, executor: Executor = None, grade_fn: Callable = grade_in
             executor.shutdown()
     everything = report.read_results(args.out)
     report.write_run_files(args.out, everything)
+    report.write_format_files(args.out, everything, getattr(args, "formats", []),
+                              {"gradescope_checks": getattr(args, "gradescope_checks", "")})
     report.write_run_state(args.out, seed, finished=True)
     print(report.score_table(graded or everything))
     if getattr(args, "gradebook", None) is not None:
         from autograder.gradebook import record_command   # imports nbgrader: only when asked
         return record_command((args.course or default_course()).resolve(), args.gradebook or None, ran)
     return 0
+
+
+def gradescope_visibilities() -> tuple:
+    from autograder.gradescope import VISIBILITIES
+    return VISIBILITIES
 
 
 def print_progress(done: int, total: int, result: Result, note: str) -> None:

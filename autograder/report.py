@@ -18,6 +18,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from autograder import classroom, gradescope
 from autograder.discover import safe_name
 from autograder.feedback import points, render_markdown
 from autograder.result import Result, validate
@@ -48,6 +49,14 @@ RESULT_FILES = {
 # file name -> [Result] -> text
 RUN_FILES = {
     "grades.csv": grades_csv,
+}
+
+# `--format NAME` -> {suffix: (Result, options) -> text}: files for other tools,
+# written beside each result of the run (the files above are always written).
+# `options` holds the command line's format settings, e.g. "gradescope_checks".
+FORMATS = {
+    "gradescope": {".gradescope.json": gradescope.render},
+    "github-classroom": {".classroom.json": classroom.render, ".classroom.b64": classroom.encode},
 }
 
 
@@ -81,6 +90,15 @@ def write_result(out: Path, result: Result, internal_errors: tuple = ()) -> Path
     for suffix, render in RESULT_FILES.items():
         atomic_write(path.with_suffix(suffix), render(result))
     return path
+
+
+def write_format_files(out: Path, results: list, formats: list, options: dict) -> None:
+    """The `--format` files of every result (graded now or up to date)."""
+    for result in results:
+        path = result_path(out, result.student, result.assignment)
+        for name in formats:
+            for suffix, render in FORMATS[name].items():
+                atomic_write(path.with_suffix(suffix), render(result, options))
 
 
 def read_results(out: Path) -> list:
