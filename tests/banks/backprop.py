@@ -14,13 +14,19 @@ Some mistakes only show on the inputs the contract singles out: exact zeros
 logits 1e4 apart (`softmax_overflow`), logits 1e3 apart (`ce_log_zero`) and
 p exactly 0 or 1 (`bce_no_clip`, `bce_grad_no_clip`).
 """
-from tests.banks import Variant
-
-WRONG = [
-    # ## numerical_gradient
-    Variant("numerical_gradient", "forward_difference", '''
 import numpy as np
 
+from tests.banks import Bank
+
+bank = Bank()
+
+
+# # WRONG: each variant must lose points, naming its mistake when it has a key
+
+
+# ## numerical_gradient
+
+@bank.wrong("forward_difference")
 def numerical_gradient(f, x, eps=1e-5):
     x = np.array(x, dtype=float)
     grad = np.zeros_like(x)
@@ -31,10 +37,9 @@ def numerical_gradient(f, x, eps=1e-5):
         grad[i] = (f(x) - f0) / eps
         x[i] = old
     return grad
-'''),
-    Variant("numerical_gradient", "mutates_input", '''
-import numpy as np
 
+
+@bank.wrong("mutates_input")
 def numerical_gradient(f, x, eps=1e-5):
     grad = np.zeros_like(x)
     for i in np.ndindex(x.shape):
@@ -44,10 +49,9 @@ def numerical_gradient(f, x, eps=1e-5):
         f_minus = f(x)          # x[i] is never put back
         grad[i] = (f_plus - f_minus) / (2 * eps)
     return grad
-'''),
-    Variant("numerical_gradient", None, '''
-import numpy as np
 
+
+@bank.wrong()
 def numerical_gradient(f, x, eps=1e-5):
     # divides by eps instead of 2 eps: twice the gradient
     x = np.array(x, dtype=float)
@@ -57,10 +61,9 @@ def numerical_gradient(f, x, eps=1e-5):
         step[i] = eps
         grad[i] = (f(x + step) - f(x - step)) / eps
     return grad
-'''),
-    Variant("numerical_gradient", None, '''
-import numpy as np
 
+
+@bank.wrong()
 def numerical_gradient(f, x, eps=1e-5):
     # ignores its eps argument
     h = 1e-5
@@ -71,461 +74,399 @@ def numerical_gradient(f, x, eps=1e-5):
         step[i] = h
         grad[i] = (f(x + step) - f(x - step)) / (2 * h)
     return grad
-'''),
 
-    # ## relative_error
-    Variant("relative_error", "absolute_error", '''
-import numpy as np
 
+# ## relative_error
+
+@bank.wrong("absolute_error")
 def relative_error(a, b):
     return float(np.max(np.abs(a - b)))
-'''),
-    Variant("relative_error", "mean_not_max", '''
-import numpy as np
 
+
+@bank.wrong("mean_not_max")
 def relative_error(a, b):
     return float(np.mean(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-12)))
-'''),
-    Variant("relative_error", None, '''
-import numpy as np
 
+
+@bank.wrong()
 def relative_error(a, b):
     # no floor in the denominator: 0 / 0 = nan for two zero entries
     return float(np.max(np.abs(a - b) / (np.abs(a) + np.abs(b))))
-'''),
-    Variant("relative_error", None, '''
-import numpy as np
 
+
+@bank.wrong()
 def relative_error(a, b):
     # max(|a|, |b|) instead of |a| + |b|
     return float(np.max(np.abs(a - b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), 1e-12)))
-'''),
 
-    # ## derivative_sin_x2
-    Variant("derivative_sin_x2", "missing_chain_factor", '''
-import numpy as np
 
+# ## derivative_sin_x2
+
+@bank.wrong("missing_chain_factor")
 def derivative_sin_x2(x):
     return np.cos(x ** 2)
-'''),
-    Variant("derivative_sin_x2", None, '''
-import numpy as np
 
+
+@bank.wrong()
 def derivative_sin_x2(x):
     # inner and outer functions swapped
     return 2 * x * np.cos(x)
-'''),
 
-    # ## linear_forward
-    Variant("linear_forward", None, '''
-import numpy as np
 
+# ## linear_forward
+
+@bank.wrong()
 def linear_forward(W, x, b):
     return W @ x            # bias forgotten
-'''),
-    Variant("linear_forward", None, '''
-import numpy as np
 
+
+@bank.wrong()
 def linear_forward(W, x, b):
     return x.T @ W.T + b.T  # batch-first result, (batch, d_out)
-'''),
 
-    # ## linear_backward
-    Variant("linear_backward", "bias_sum_wrong_axis", '''
-import numpy as np
 
+# ## linear_backward
+
+@bank.wrong("bias_sum_wrong_axis")
 def linear_backward(dL_dz, W, x):
     return dL_dz @ x.T, W.T @ dL_dz, dL_dz.sum(axis=0)   # the quick reference's axis
-'''),
-    Variant("linear_backward", "bias_sum_wrong_axis_keepdims", '''
-import numpy as np
 
+
+@bank.wrong("bias_sum_wrong_axis_keepdims")
 def linear_backward(dL_dz, W, x):
     return dL_dz @ x.T, W.T @ dL_dz, np.sum(dL_dz, axis=0, keepdims=True)
-'''),
-    Variant("linear_backward", "bias_not_summed", '''
-import numpy as np
 
+
+@bank.wrong("bias_not_summed")
 def linear_backward(dL_dz, W, x):
     dL_db = dL_dz.copy()    # one bias gradient per sample
     return dL_dz @ x.T, W.T @ dL_dz, dL_db
-'''),
-    Variant("linear_backward", "bias_flattened", '''
-import numpy as np
 
+
+@bank.wrong("bias_flattened")
 def linear_backward(dL_dz, W, x):
     return dL_dz @ x.T, W.T @ dL_dz, dL_dz.sum(axis=1)
-'''),
-    Variant("linear_backward", "bias_mean_over_batch", '''
-import numpy as np
 
+
+@bank.wrong("bias_mean_over_batch")
 def linear_backward(dL_dz, W, x):
     return dL_dz @ x.T, W.T @ dL_dz, dL_dz.mean(axis=1, keepdims=True)
-'''),
-    Variant("linear_backward", "weight_grad_transposed", '''
-import numpy as np
 
+
+@bank.wrong("weight_grad_transposed")
 def linear_backward(dL_dz, W, x):
     return x @ dL_dz.T, W.T @ dL_dz, dL_dz.sum(axis=1, keepdims=True)
-'''),
-    Variant("linear_backward", "weight_grad_over_batch", '''
-import numpy as np
 
+
+@bank.wrong("weight_grad_over_batch")
 def linear_backward(dL_dz, W, x):
     batch = x.shape[1]
     return dL_dz @ x.T / batch, W.T @ dL_dz, dL_dz.sum(axis=1, keepdims=True)
-'''),
-    Variant("linear_backward", "weight_grad_sign", '''
-import numpy as np
 
+
+@bank.wrong("weight_grad_sign")
 def linear_backward(dL_dz, W, x):
     return -dL_dz @ x.T, W.T @ dL_dz, dL_dz.sum(axis=1, keepdims=True)
-'''),
-    Variant("linear_backward", "input_grad_sign", '''
-import numpy as np
 
+
+@bank.wrong("input_grad_sign")
 def linear_backward(dL_dz, W, x):
     return dL_dz @ x.T, -W.T @ dL_dz, dL_dz.sum(axis=1, keepdims=True)
-'''),
-    Variant("linear_backward", None, '''
-import numpy as np
 
+
+@bank.wrong()
 def linear_backward(dL_dz, W, x):
     # dL_dx in batch-first layout, (batch, d_in)
     return dL_dz @ x.T, dL_dz.T @ W, dL_dz.sum(axis=1, keepdims=True)
-'''),
 
-    # ## relu
-    Variant("relu", None, '''
-import numpy as np
 
+# ## relu
+
+@bank.wrong()
 def relu(x):
     return np.abs(x)
-'''),
-    Variant("relu", None, '''
-import numpy as np
 
+
+@bank.wrong()
 def relu(x):
     return np.maximum(x, 0.01 * x)   # leaky ReLU
-'''),
 
-    # ## relu_backward
-    Variant("relu_backward", "relu_grad_at_zero", '''
-import numpy as np
 
+# ## relu_backward
+
+@bank.wrong("relu_grad_at_zero")
 def relu_backward(dL_dy, x):
     return dL_dy * (x >= 0)
-'''),
-    Variant("relu_backward", "relu_grad_mask_of_upstream", '''
-import numpy as np
 
+
+@bank.wrong("relu_grad_mask_of_upstream")
 def relu_backward(dL_dy, x):
     return dL_dy * (dL_dy > 0)
-'''),
-    Variant("relu_backward", "relu_grad_mask_only", '''
-import numpy as np
 
+
+@bank.wrong("relu_grad_mask_only")
 def relu_backward(dL_dy, x):
     return (x > 0).astype(float)
-'''),
-    Variant("relu_backward", "mutates_params", '''
-import numpy as np
 
+
+@bank.wrong("mutates_params")
 def relu_backward(dL_dy, x):
     dL_dy[x <= 0] = 0.0     # right values, but written into the caller's array
     return dL_dy
-'''),
 
-    # ## sigmoid
-    Variant("sigmoid", "sigmoid_overflow", '''
-import numpy as np
 
+# ## sigmoid
+
+@bank.wrong("sigmoid_overflow")
 def sigmoid(x):
     return 1 / (1 + np.exp(-x))      # exp(1e4) overflows: the value 0 is right, the warning is not
-'''),
-    Variant("sigmoid", "sigmoid_overflow", '''
-import numpy as np
 
+
+@bank.wrong("sigmoid_overflow")
 def sigmoid(x):
     e = np.exp(x)
     return e / (1 + e)               # inf / inf = nan at x = 1e4
-'''),
-    Variant("sigmoid", None, '''
-import numpy as np
 
+
+@bank.wrong()
 def sigmoid(x):
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, e / (1 + e), 1 / (1 + e))   # branches swapped: sigmoid(-x)
-'''),
 
-    # ## sigmoid_backward
-    Variant("sigmoid_backward", "sigmoid_grad_of_output", '''
-import numpy as np
 
+# ## sigmoid_backward
+
+@bank.wrong("sigmoid_grad_of_output")
 def sigmoid_backward(dL_dy, x):
     return dL_dy * x * (1 - x)
-'''),
-    Variant("sigmoid_backward", "sigmoid_grad_no_upstream", '''
-import numpy as np
 
+
+@bank.wrong("sigmoid_grad_no_upstream")
 def sigmoid_backward(dL_dy, x):
     s = sigmoid(x)
     return s * (1 - s)
-'''),
-    Variant("sigmoid_backward", None, '''
-import numpy as np
 
+
+@bank.wrong()
 def sigmoid_backward(dL_dy, x):
     s = sigmoid(x)
     return dL_dy * s * (1 + s)
-'''),
 
-    # ## tanh_backward
-    Variant("tanh_backward", "tanh_grad_of_output", '''
-import numpy as np
 
+# ## tanh_backward
+
+@bank.wrong("tanh_grad_of_output")
 def tanh_backward(dL_dy, x):
     return dL_dy * (1 - x ** 2)
-'''),
-    Variant("tanh_backward", "tanh_grad_not_squared", '''
-import numpy as np
 
+
+@bank.wrong("tanh_grad_not_squared")
 def tanh_backward(dL_dy, x):
     return dL_dy * (1 - np.tanh(x))
-'''),
-    Variant("tanh_backward", None, '''
-import numpy as np
 
+
+@bank.wrong()
 def tanh_backward(dL_dy, x):
     return dL_dy * (np.tanh(x) ** 2 - 1)    # sign error
-'''),
 
-    # ## softmax
-    Variant("softmax", "softmax_overflow", '''
-import numpy as np
 
+# ## softmax
+
+@bank.wrong("softmax_overflow")
 def softmax(z, axis=0):
     e = np.exp(z)
     return e / e.sum(axis=axis, keepdims=True)
-'''),
-    Variant("softmax", "softmax_wrong_axis", '''
-import numpy as np
 
+
+@bank.wrong("softmax_wrong_axis")
 def softmax(z, axis=0):
     # batch-first habit: normalises each row, whatever axis asks for
     e = np.exp(z - z.max(axis=1, keepdims=True))
     return e / e.sum(axis=1, keepdims=True)
-'''),
-    Variant("softmax", "mutates_params", '''
-import numpy as np
 
+
+@bank.wrong("mutates_params")
 def softmax(z, axis=0):
     z -= z.max(axis=axis, keepdims=True)    # shifts the caller's array in place
     e = np.exp(z)
     return e / e.sum(axis=axis, keepdims=True)
-'''),
-    Variant("softmax", None, '''
-import numpy as np
 
+
+@bank.wrong()
 def softmax(z, axis=0):
     e = np.exp(z - z.max())
     return e / e.sum()      # normalised over the whole array
-'''),
 
-    # ## softmax_cross_entropy
-    Variant("softmax_cross_entropy", "ce_sum_not_mean", '''
-import numpy as np
 
+# ## softmax_cross_entropy
+
+@bank.wrong("ce_sum_not_mean")
 def softmax_cross_entropy(logits, y_true):
     shifted = logits - logits.max(axis=0, keepdims=True)
     log_p = shifted - np.log(np.exp(shifted).sum(axis=0, keepdims=True))
     return float(-np.sum(y_true * log_p)), np.exp(log_p) - y_true
-'''),
-    Variant("softmax_cross_entropy", "ce_grad_missing_batch", '''
-import numpy as np
 
+
+@bank.wrong("ce_grad_missing_batch")
 def softmax_cross_entropy(logits, y_true):
     shifted = logits - logits.max(axis=0, keepdims=True)
     log_p = shifted - np.log(np.exp(shifted).sum(axis=0, keepdims=True))
     loss = -np.sum(y_true * log_p) / logits.shape[1]
     return float(loss), np.exp(log_p) - y_true       # the quick reference's gradient
-'''),
-    Variant("softmax_cross_entropy", "ce_grad_sign", '''
-import numpy as np
 
+
+@bank.wrong("ce_grad_sign")
 def softmax_cross_entropy(logits, y_true):
     batch = logits.shape[1]
     shifted = logits - logits.max(axis=0, keepdims=True)
     log_p = shifted - np.log(np.exp(shifted).sum(axis=0, keepdims=True))
     return float(-np.sum(y_true * log_p) / batch), (y_true - np.exp(log_p)) / batch
-'''),
-    Variant("softmax_cross_entropy", "ce_log_zero", '''
-import numpy as np
 
+
+@bank.wrong("ce_log_zero")
 def softmax_cross_entropy(logits, y_true):
     batch = logits.shape[1]
     e = np.exp(logits - logits.max(axis=0, keepdims=True))
     p = e / e.sum(axis=0, keepdims=True)
     loss = -np.sum(y_true * np.log(p)) / batch       # p underflows to 0: 0 * log(0) = nan
     return float(loss), (p - y_true) / batch
-'''),
-    Variant("softmax_cross_entropy", None, '''
-import numpy as np
 
+
+@bank.wrong()
 def softmax_cross_entropy(logits, y_true):
     # softmax over the batch axis instead of the classes
     batch = logits.shape[1]
     e = np.exp(logits - logits.max(axis=1, keepdims=True))
     p = e / e.sum(axis=1, keepdims=True)
     return float(-np.sum(y_true * np.log(p)) / batch), (p - y_true) / batch
-'''),
 
-    # ## mse_loss
-    Variant("mse_loss", "mse_sum_not_mean", '''
-import numpy as np
 
+# ## mse_loss
+
+@bank.wrong("mse_sum_not_mean")
 def mse_loss(y_pred, y_true):
     return float(np.sum((y_pred - y_true) ** 2))
-'''),
-    Variant("mse_loss", None, '''
-import numpy as np
 
+
+@bank.wrong()
 def mse_loss(y_pred, y_true):
     return float(np.mean((y_pred - y_true) ** 2) / 2)   # the "half MSE" convention
-'''),
-    Variant("mse_loss", None, '''
-import numpy as np
 
+
+@bank.wrong()
 def mse_loss(y_pred, y_true):
     return float(np.mean(np.abs(y_pred - y_true)))
-'''),
 
-    # ## mse_grad
-    Variant("mse_grad", "mse_grad_missing_size", '''
-import numpy as np
 
+# ## mse_grad
+
+@bank.wrong("mse_grad_missing_size")
 def mse_grad(y_pred, y_true):
     return 2 * (y_pred - y_true)
-'''),
-    Variant("mse_grad", "mse_grad_missing_two", '''
-import numpy as np
 
+
+@bank.wrong("mse_grad_missing_two")
 def mse_grad(y_pred, y_true):
     return (y_pred - y_true) / y_pred.size
-'''),
-    Variant("mse_grad", "mse_grad_sign", '''
-import numpy as np
 
+
+@bank.wrong("mse_grad_sign")
 def mse_grad(y_pred, y_true):
     return 2 * (y_true - y_pred) / y_pred.size
-'''),
-    Variant("mse_grad", None, '''
-import numpy as np
 
+
+@bank.wrong()
 def mse_grad(y_pred, y_true):
     return 2 * (y_pred - y_true) / y_pred.shape[-1]   # divides by the batch, not the size
-'''),
 
-    # ## bce_loss
-    Variant("bce_loss", "bce_no_clip", '''
-import numpy as np
 
+# ## bce_loss
+
+@bank.wrong("bce_no_clip")
 def bce_loss(p, y_true):
     return float(-np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p)))
-'''),
-    Variant("bce_loss", "bce_sum_not_mean", '''
-import numpy as np
 
+
+@bank.wrong("bce_sum_not_mean")
 def bce_loss(p, y_true):
     p = np.clip(p, 1e-12, 1 - 1e-12)
     return float(-np.sum(y_true * np.log(p) + (1 - y_true) * np.log(1 - p)))
-'''),
-    Variant("bce_loss", "bce_missing_minus", '''
-import numpy as np
 
+
+@bank.wrong("bce_missing_minus")
 def bce_loss(p, y_true):
     p = np.clip(p, 1e-12, 1 - 1e-12)
     return float(np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p)))
-'''),
 
-    # ## bce_grad
-    Variant("bce_grad", "bce_grad_missing_size", '''
-import numpy as np
 
+# ## bce_grad
+
+@bank.wrong("bce_grad_missing_size")
 def bce_grad(p, y_true):
     p = np.clip(p, 1e-12, 1 - 1e-12)
     return (p - y_true) / (p * (1 - p))              # the quick reference's formula: no 1/n
-'''),
-    Variant("bce_grad", "bce_grad_sign", '''
-import numpy as np
 
+
+@bank.wrong("bce_grad_sign")
 def bce_grad(p, y_true):
     p = np.clip(p, 1e-12, 1 - 1e-12)
     return (y_true - p) / (p * (1 - p)) / p.size
-'''),
-    Variant("bce_grad", "bce_grad_no_clip", '''
-import numpy as np
 
+
+@bank.wrong("bce_grad_no_clip")
 def bce_grad(p, y_true):
     return (p - y_true) / (p * (1 - p)) / p.size
-'''),
-    Variant("bce_grad", None, '''
-import numpy as np
 
+
+@bank.wrong()
 def bce_grad(p, y_true):
     return (p - y_true) / p.size     # the gradient w.r.t. the logit, not w.r.t. p
-'''),
 
-    # ## mlp_forward
-    Variant("mlp_forward", None, '''
-import numpy as np
 
+# ## mlp_forward
+
+@bank.wrong()
 def mlp_forward(params, x):
     h = np.maximum(params["W1"] @ x + params["b1"], 0.0)       # ReLU hidden layer, not tanh
     y_hat = sigmoid(params["W2"] @ h + params["b2"])
     return y_hat, (x, h, y_hat)
-'''),
-    Variant("mlp_forward", None, '''
-import numpy as np
 
+
+@bank.wrong()
 def mlp_forward(params, x):
     h = sigmoid(params["W1"] @ x + params["b1"])               # sigmoid hidden layer, not tanh
     y_hat = sigmoid(params["W2"] @ h + params["b2"])
     return y_hat, (x, h, y_hat)
-'''),
-    Variant("mlp_forward", None, '''
-import numpy as np
 
+
+@bank.wrong()
 def mlp_forward(params, x):
     h = np.tanh(params["W1"] @ x + params["b1"])
     y_hat = sigmoid(params["W2"] @ h)                          # b2 forgotten
     return y_hat, (x, h, y_hat)
-'''),
 
-    # ## mlp_backward (the reference cache is (x, h, y_hat))
-    Variant("mlp_backward", "mlp_grad_missing_batch", '''
-import numpy as np
 
+# ## mlp_backward (the reference cache is (x, h, y_hat))
+
+@bank.wrong("mlp_grad_missing_batch")
 def mlp_backward(params, cache, y_true):
     x, h, y_hat = cache
     dz2 = y_hat - y_true                                       # no 1/batch for the mean loss
     dz1 = (params["W2"].T @ dz2) * (1 - h ** 2)
     return {"W1": dz1 @ x.T, "b1": dz1.sum(axis=1, keepdims=True),
             "W2": dz2 @ h.T, "b2": dz2.sum(axis=1, keepdims=True)}
-'''),
-    Variant("mlp_backward", "weight_grad_transposed", '''
-import numpy as np
 
+
+@bank.wrong("weight_grad_transposed")
 def mlp_backward(params, cache, y_true):
     x, h, y_hat = cache
     dz2 = (y_hat - y_true) / y_hat.shape[1]
     dz1 = (params["W2"].T @ dz2) * (1 - h ** 2)
     return {"W1": x @ dz1.T, "b1": dz1.sum(axis=1, keepdims=True),
             "W2": h @ dz2.T, "b2": dz2.sum(axis=1, keepdims=True)}
-'''),
-    Variant("mlp_backward", "mutates_params", '''
-import numpy as np
 
+
+@bank.wrong("mutates_params")
 def mlp_backward(params, cache, y_true):
     x, h, y_hat = cache
     dz2 = y_hat                      # an alias, not a copy: the next lines rewrite the cache
@@ -534,32 +475,29 @@ def mlp_backward(params, cache, y_true):
     dz1 = (params["W2"].T @ dz2) * (1 - h ** 2)
     return {"W1": dz1 @ x.T, "b1": dz1.sum(axis=1, keepdims=True),
             "W2": dz2 @ h.T, "b2": dz2.sum(axis=1, keepdims=True)}
-'''),
-    Variant("mlp_backward", None, '''
-import numpy as np
 
+
+@bank.wrong()
 def mlp_backward(params, cache, y_true):
     x, h, y_hat = cache
     dz2 = (y_hat - y_true) / y_hat.shape[1]
     dz1 = (params["W2"].T @ dz2) * (1 - np.tanh(h) ** 2)      # tanh' taken at h = tanh(z1), not at z1
     return {"W1": dz1 @ x.T, "b1": dz1.sum(axis=1, keepdims=True),
             "W2": dz2 @ h.T, "b2": dz2.sum(axis=1, keepdims=True)}
-'''),
-    Variant("mlp_backward", None, '''
-import numpy as np
 
+
+@bank.wrong()
 def mlp_backward(params, cache, y_true):
     x, h, y_hat = cache
     dz2 = (y_hat - y_true) / y_hat.shape[1]
     dz1 = (params["W2"].T @ dz2) * (1 - h ** 2)
     return {"W1": dz1 @ x.T, "b1": dz1.sum(axis=0, keepdims=True),   # biases summed over the features
             "W2": dz2 @ h.T, "b2": dz2.sum(axis=0, keepdims=True)}
-'''),
 
-    # ## train_xor (reference mlp_forward / mlp_backward in the namespace)
-    Variant("train_xor", None, '''
-import numpy as np
 
+# ## train_xor (reference mlp_forward / mlp_backward in the namespace)
+
+@bank.wrong()
 def train_xor(seed=0):
     # the original recipe: 2 hidden units stall at 50-75% from some seeds (seed 0 among them)
     rng = np.random.default_rng(seed)
@@ -571,10 +509,9 @@ def train_xor(seed=0):
         grads = mlp_backward(params, mlp_forward(params, x)[1], y)
         params = {k: params[k] - 1.0 * grads[k] for k in params}
     return params
-'''),
-    Variant("train_xor", None, '''
-import numpy as np
 
+
+@bank.wrong()
 def train_xor(seed=0):
     # gradient ascent: the sign of the update is wrong
     rng = np.random.default_rng(seed)
@@ -586,10 +523,9 @@ def train_xor(seed=0):
         grads = mlp_backward(params, mlp_forward(params, x)[1], y)
         params = {k: params[k] + 1.0 * grads[k] for k in params}
     return params
-'''),
-    Variant("train_xor", None, '''
-import numpy as np
 
+
+@bank.wrong()
 def train_xor(seed=0):
     # zero initialisation: every hidden unit stays identical (and here, silent)
     x = np.array([[0.0, 0.0, 1.0, 1.0], [0.0, 1.0, 0.0, 1.0]])
@@ -599,13 +535,12 @@ def train_xor(seed=0):
         grads = mlp_backward(params, mlp_forward(params, x)[1], y)
         params = {k: params[k] - 1.0 * grads[k] for k in params}
     return params
-'''),
-]
 
-RIGHT = [
-    Variant("numerical_gradient", None, '''
-import numpy as np
 
+# # RIGHT: other correct formulations, each must keep full marks
+
+
+@bank.right()
 def numerical_gradient(f, x, eps=1e-5):
     # one basis direction at a time, on fresh arrays: x is only ever read
     x = np.asarray(x, dtype=float)
@@ -616,94 +551,82 @@ def numerical_gradient(f, x, eps=1e-5):
         e = e.reshape(x.shape)
         grad[k] = (f(x + e) - f(x - e)) / (2 * eps)
     return grad.reshape(x.shape)
-'''),
-    Variant("relative_error", None, '''
-import math
-import numpy as np
 
+
+@bank.right()
 def relative_error(a, b):
     worst = 0.0
     for p, q in zip(np.ravel(a), np.ravel(b)):
         worst = max(worst, abs(p - q) / max(abs(p) + abs(q), 1e-12))
     return float(worst)
-'''),
-    Variant("derivative_sin_x2", None, '''
-import numpy as np
 
+
+@bank.right()
 def derivative_sin_x2(x):
     return 2 * x * np.sin(x ** 2 + np.pi / 2)    # cos(u) = sin(u + pi/2)
-'''),
-    Variant("linear_forward", None, '''
-import numpy as np
 
+
+@bank.right()
 def linear_forward(W, x, b):
     return np.einsum("ik,kj->ij", W, x) + b
-'''),
-    Variant("linear_backward", None, '''
-import numpy as np
 
+
+@bank.right()
 def linear_backward(dL_dz, W, x):
     ones = np.ones((x.shape[1], 1))
     return (np.einsum("ij,kj->ik", dL_dz, x), np.einsum("ik,ij->kj", W, dL_dz), dL_dz @ ones)
-'''),
-    Variant("relu", None, '''
-import numpy as np
 
+
+@bank.right()
 def relu(x):
     return np.where(x > 0, x, 0.0)
-'''),
-    Variant("relu_backward", None, '''
-import numpy as np
 
+
+@bank.right()
 def relu_backward(dL_dy, x):
     return np.where(x > 0, dL_dy, 0.0)
-'''),
-    Variant("sigmoid", None, '''
-import numpy as np
 
+
+@bank.right()
 def sigmoid(x):
     return np.exp(-np.logaddexp(0.0, -x))    # 1 / (1 + e^-x) = exp(-log(1 + e^-x))
-'''),
-    Variant("sigmoid", None, '''
-import numpy as np
 
+
+@bank.right()
 def sigmoid(x):
     return 0.5 * (1 + np.tanh(x / 2))
-'''),
-    Variant("sigmoid_backward", None, '''
-import numpy as np
 
+
+@bank.right()
 def sigmoid_backward(dL_dy, x):
     # sigma'(x) = sigma(x) sigma(-x)
     return dL_dy * np.exp(-np.logaddexp(0.0, -x)) * np.exp(-np.logaddexp(0.0, x))
-'''),
-    Variant("tanh_backward", None, '''
-import numpy as np
 
+
+@bank.right()
 def tanh_backward(dL_dy, x):
     return dL_dy / np.cosh(x) ** 2           # sech^2
-'''),
-    Variant("softmax", None, '''
-import numpy as np
 
+
+@bank.right()
 def softmax(z, axis=0):
     m = np.max(z, axis=axis, keepdims=True)
     log_norm = m + np.log(np.sum(np.exp(z - m), axis=axis, keepdims=True))
     return np.exp(z - log_norm)
-'''),
-    Variant("softmax", None, '''
-import numpy as np
+
 
 def _column_softmax(v):
+    """Softmax of one 1-D slice."""
     e = np.exp(v - v.max())
     return e / e.sum()
 
+
+@bank.right(uses=[_column_softmax])
 def softmax(z, axis=0):
     return np.apply_along_axis(_column_softmax, axis, np.asarray(z, dtype=float))
-'''),
-    Variant("softmax_cross_entropy", None, '''
-import numpy as np
 
+
+@bank.right()
 def softmax_cross_entropy(logits, y_true):
     # per column: loss = logsumexp(z) - z[true class]
     K, batch = logits.shape
@@ -715,37 +638,32 @@ def softmax_cross_entropy(logits, y_true):
         loss += lse * y_true[:, j].sum() - y_true[:, j] @ z
         grad[:, j] = np.exp(z - lse) * y_true[:, j].sum() - y_true[:, j]
     return float(loss / batch), grad / batch
-'''),
-    Variant("mse_loss", None, '''
-import numpy as np
 
+
+@bank.right()
 def mse_loss(y_pred, y_true):
     d = np.ravel(y_pred - y_true)
     return float(d @ d / d.size)
-'''),
-    Variant("mse_grad", None, '''
-import numpy as np
 
+
+@bank.right()
 def mse_grad(y_pred, y_true):
     return (y_pred - y_true) * (2.0 / np.size(y_true))
-'''),
-    Variant("bce_loss", None, '''
-import numpy as np
 
+
+@bank.right()
 def bce_loss(p, y_true):
     p = np.clip(p, 1e-12, 1 - 1e-12)
     return float(np.mean(-y_true * np.log(p) - (1 - y_true) * np.log1p(-p)))
-'''),
-    Variant("bce_grad", None, '''
-import numpy as np
 
+
+@bank.right()
 def bce_grad(p, y_true):
     p = np.clip(p, 1e-12, 1 - 1e-12)
     return (-y_true / p + (1 - y_true) / (1 - p)) / np.size(p)
-'''),
-    Variant("mlp_forward", None, '''
-import numpy as np
 
+
+@bank.right()
 def mlp_forward(params, x):
     # one sample at a time; tanh(u) = 2 sigmoid(2u) - 1
     batch = x.shape[1]
@@ -757,10 +675,9 @@ def mlp_forward(params, x):
         v = params["W2"][0] @ h[:, j] + params["b2"][0, 0]
         y_hat[0, j] = 1 / (1 + np.exp(-v)) if v >= 0 else np.exp(v) / (1 + np.exp(v))
     return y_hat, (x, h, y_hat)
-'''),
-    Variant("mlp_backward", None, '''
-import numpy as np
 
+
+@bank.right()
 def mlp_backward(params, cache, y_true):
     # chain each piece separately: BCE'(p), then sigmoid', then the layers
     x, h, y_hat = cache
@@ -770,10 +687,9 @@ def mlp_backward(params, cache, y_true):
     dz1 = dh * (1 - h) * (1 + h)
     dW1, _, db1 = linear_backward(dz1, params["W1"], x)
     return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
-'''),
-    Variant("train_xor", None, '''
-import numpy as np
 
+
+@bank.right()
 def train_xor(seed=0):
     # another recipe: 16 units, Xavier-scaled init, small random biases, momentum 0.9
     rng = np.random.default_rng(seed)
@@ -789,5 +705,6 @@ def train_xor(seed=0):
             velocity[k] = 0.9 * velocity[k] + grads[k]
             params[k] = params[k] - 0.3 * velocity[k]
     return params
-'''),
-]
+
+
+WRONG, RIGHT = bank.WRONG, bank.RIGHT
