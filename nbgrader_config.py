@@ -32,3 +32,20 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 from nbgrader.preprocessors import ClearMarkScheme, ClearOutput, IncludeHeaderFooter, LockCells  # noqa: E402
 
 c.GenerateSolution.preprocessors = [IncludeHeaderFooter, LockCells, ClearOutput, ClearMarkScheme]
+
+
+# `nbgrader autograde` would execute the student's notebook in the student's own
+# kernel and score only the visible asserts, all or nothing. These assignments
+# are graded by `autograder grade ... --gradebook` instead (README,
+# "Instructors"); refuse loudly rather than write misleading grades.
+from nbgrader.preprocessors import NbGraderPreprocessor  # noqa: E402
+
+
+class RefuseNbgraderAutograde(NbGraderPreprocessor):
+    def preprocess(self, nb, resources):
+        raise RuntimeError("do not use `nbgrader autograde` for this course: it runs only the visible "
+                           "asserts in the student's kernel. Run `autograder grade submitted/ --out results/ "
+                           "--gradebook` instead (see the README's instructor section).")
+
+
+c.Autograde.sanitize_preprocessors = [RefuseNbgraderAutograde]
