@@ -49,7 +49,9 @@ CONFIG_FILE = "nbgrader_config.py"
 # nbgrader's own "sanitize" pipeline, the first of the two that `nbgrader
 # autograde` runs: clear outputs, deduplicate ids, restore the kernelspec and
 # the locked cells from the gradebook, check the metadata. The second
-# (executing the notebook in the student's kernel) is what we replace.
+# (executing the notebook in the student's kernel) is what we replace. nbgrader's
+# own default, not the course's setting: nbgrader_config.py replaces the latter
+# with a step that refuses, so that plain `nbgrader autograde` cannot be run.
 SANITIZE = Autograde.class_traits()["sanitize_preprocessors"].default()
 
 # What nbgrader copies beside a feedback page: release_feedback reads both.

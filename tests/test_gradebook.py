@@ -104,6 +104,14 @@ def test_the_course_directory_comes_from_nbgrader_config(course):
     assert Path(coursedir.root) == course
 
 
+def test_plain_nbgrader_autograde_refuses_and_says_what_to_run(course):
+    shutil.copytree(REPO / "examples" / "submitted" / "complete" / LANDSCAPE, course / "submitted" / "gina" / LANDSCAPE)
+    done = subprocess.run([sys.executable, "-m", "nbgrader", "autograde", LANDSCAPE], cwd=course, env=ENV,
+                          capture_output=True, text=True)
+    assert done.returncode != 0
+    assert "autograder grade submitted/ --out results/ --gradebook" in done.stdout + done.stderr
+
+
 # ## Recording
 
 def test_each_exercise_score_becomes_its_grade_cells_auto_score(course):
@@ -186,6 +194,9 @@ def test_grade_record_regrade_export(tmp_path):
     submitted = course / "submitted"
     for student, lab in (("complete", BACKPROP), ("mistakes", BACKPROP), ("complete", LANDSCAPE)):
         shutil.copytree(REPO / "examples" / "submitted" / student / lab, submitted / student / lab)
+    # what `nbgrader submit` and `collect` leave beside a notebook; release_feedback needs both
+    (submitted / "complete" / LANDSCAPE / "timestamp.txt").write_text("2026-01-05 10:00:00.000000 UTC")
+    (submitted / "complete" / LANDSCAPE / "submission_secret.txt").write_text("secret-of-the-submission")
     grade = [sys.executable, "-m", "autograder.cli", "grade", str(submitted), "--out", str(tmp_path / "results"),
              "--jobs", "2", "--seed", "1", "--course", str(course), "--gradebook"]
 
@@ -208,6 +219,10 @@ def test_grade_record_regrade_export(tmp_path):
     for student, lab in results:
         assert (course / "autograded" / student / lab / f"{lab}.ipynb").is_file()
         assert (course / "feedback" / student / lab / f"{lab}.html").is_file()
+    exchange = tmp_path / "exchange"
+    exchange.mkdir()
+    nbgrader(course, "release_feedback", LANDSCAPE, f"--Exchange.root={exchange}")
+    assert len(list((exchange / "module-1.4-math-for-dl" / "feedback").glob("*.html"))) == 1
 
 
 def test_a_database_that_cannot_be_opened_says_what_to_check(tmp_path, capsys):
