@@ -1,7 +1,9 @@
 """Wire format between the trusted grader and the sandboxed child.
 
-The only module that knows it. Both sides import it; the child's copy is
-untrusted, so the parent decodes every message as hostile input.
+With `messages.py`, which lists every message kind and its fields, the
+only code that knows it. Both sides import it; the child's copy is
+untrusted, so the parent decodes every message as hostile input: a malformed
+value is a ProtocolError, whatever numpy or base64 would raise.
 
 A message is a JSON object preceded by its byte length (8 bytes, big endian).
 Values are JSON numbers, strings, booleans and null, plus tagged objects:
