@@ -78,7 +78,7 @@ def _helper_source(fn, helper: Helper) -> str:
 
 @functools.cache
 def _imports(module_name: str) -> tuple[str, ...]:
-    """The import statements at the top of a bank module, which every variant ships with."""
+    """A bank module's module-level imports (but the import of `Bank`): every variant ships them."""
     tree = ast.parse(inspect.getsource(sys.modules[module_name]))
     return tuple(ast.unparse(node) + "\n" for node in tree.body
                  if isinstance(node, (ast.Import, ast.ImportFrom)) and getattr(node, "module", None) != __name__)
