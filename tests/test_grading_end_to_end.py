@@ -62,7 +62,7 @@ def test_result_files_follow_the_spec(examples):
     assert set(result) >= {"student", "assignment", "score", "max_score", "seed", "exercises", "errors"}
     assert result["seed"] == 424242 and result["student"] == "complete"
     for exercise in result["exercises"].values():
-        assert set(exercise) == {"score", "max_score", "status", "feedback"}
+        assert set(exercise) == {"score", "max_score", "status", "feedback", "checks"}   # checks: added by issue 10
         assert exercise["status"] in STATUSES
     rows = list(csv.DictReader((out / "grades.csv").open()))
     assert {(r["student"], r["assignment"]) for r in rows} >= {("complete", BACKPROP), ("untouched", BACKPROP)}
