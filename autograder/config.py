@@ -1,7 +1,10 @@
 """Every timeout, limit and tolerance of the grader, named, with its reason.
 
-Values are frozen dataclasses passed down explicitly (no module globals are
-mutated); a test or an instructor builds a variant with `dataclasses.replace`.
+`Limits` travel in `Settings`, frozen and passed down explicitly (no module
+globals are mutated); a test or an instructor builds a variant with
+`dataclasses.replace`. `Tolerances` are the named constants that
+`checks/compare.py` reads once, as `TOLERANCES`: the same for every grading
+run, changed only by editing them here.
 """
 from __future__ import annotations
 
@@ -76,10 +79,14 @@ class Tolerances:
     # ... and never below this absolute value: hidden inputs are of order 1,
     # so entries under 1e-12 are round-off, not answers.
     absolute_floor: float = 1e-12
+    # A failing answer reproduces a known mistake's wrong answer when it is
+    # this close (or within the check's own tolerance, if larger): the
+    # student's formula and the catalogue's differ by round-off, and rank or
+    # count answers are judged with a tolerance of 0.
+    match: float = 1e-6
 
 
 @dataclass(frozen=True)
 class Settings:
     """Everything one grading run needs besides its inputs."""
     limits: Limits = Limits()
-    tolerances: Tolerances = Tolerances()
