@@ -78,10 +78,9 @@ def run_both(name, h, loss, start, steps=STEPS):
     by the dynamics (constant-lr Adam circles its minimum): what is compared is the update."""
     tensors = [torch.tensor(p, dtype=torch.float64, requires_grad=True) for p in start]
     optimizer = torch_optimizer(name, tensors, h)
-    step, n_state = ref.STEPS[name]
+    step = ref.STEPS[name]
     arrays = [p.copy() for p in start]
-    states = [[np.zeros_like(p) for _ in range(n_state)] for p in start]
-    counter = (lambda t: (t,)) if name in ("adam", "adamw") else (lambda t: ())
+    states = [[np.zeros_like(p) for _ in step.state] for p in start]
     worst = 0.0
     for t in range(1, steps + 1):
         grads = loss.grads(arrays)
@@ -89,7 +88,7 @@ def run_both(name, h, loss, start, steps=STEPS):
             tensor.grad = torch.from_numpy(g.copy())
         optimizer.step()
         for k, g in enumerate(grads):
-            arrays[k], *states[k] = step(arrays[k], g, *states[k], *counter(t), **h)
+            arrays[k], *states[k] = step.outputs(step.function(*step.arguments(arrays[k], g, states[k], t), **h))
         for a, tensor in zip(arrays, tensors):
             expected = tensor.detach().numpy()
             worst = max(worst, relative_error(a, expected))

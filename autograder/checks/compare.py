@@ -12,7 +12,7 @@ from typing import Optional, Sequence
 import numpy as np
 
 from autograder.config import Tolerances
-from autograder.mistakes import Mistake
+from autograder.mistakes import Mistake, Symptom
 
 TOLERANCES = Tolerances()
 
@@ -81,8 +81,8 @@ def close(got, want, what: str, tol: float = TOLERANCES.exact,
           mistakes: Sequence = ()) -> Verdict:
     """`got` is a float array shaped like `want` and within `tol` relative error.
 
-    `mistakes` are (Mistake, wrong_answer) pairs built from the same inputs;
-    a failing answer that matches one is reported by that mistake's name.
+    `mistakes` are the known mistakes of these inputs (`Catalogue.known`); a
+    failing answer that shows one is reported by that mistake's name (`diagnose`).
     """
     want = np.asarray(want, dtype=float)
     verdict = array_like(got, what, want.shape)
@@ -101,6 +101,7 @@ def close_scalar(got, want: float, what: str, tol: float = TOLERANCES.exact,
         got = float(got)
     if type(got) not in (float, int):
         return diagnose(got, fail(f"{what} should be a number; got {describe(got)}"), mistakes, tol)
+    got = as_float(got)
     if not np.isfinite(got):
         return diagnose(got, fail(f"{what} is {got}, not a finite number"), mistakes, tol)
     error = relative_error(got, want)
@@ -111,24 +112,51 @@ def close_scalar(got, want: float, what: str, tol: float = TOLERANCES.exact,
 
 
 def diagnose(got, verdict: Verdict, mistakes: Sequence, tol: float) -> Verdict:
-    """Name the known mistake whose wrong answer `got` reproduces, if any."""
-    for mistake, wrong in mistakes:
-        if matches(got, wrong, tol):
-            return Verdict(False, verdict.message, verdict.error, verdict.tolerance, mistake)
-    return verdict
+    """Name the known mistake a failing answer shows, by one rule for every lab: the
+    NEAREST wrong answer it reproduces (smallest relative error among those within
+    `tol`, or TOLERANCES.match when that is larger; the earlier entry on a tie), else
+    the first mistake whose symptom it shows. Nearest, not first: two mistakes can give
+    nearly the same answer (AdamW as L2 and no decay at all, on a first step at the
+    default weight decay), and the one the student made is the closer.
+
+    `mistakes` are (Mistake, evidence) pairs from `Catalogue.known`: evidence is a
+    wrong answer built from the same inputs, or a `Symptom`."""
+    limit = max(tol, TOLERANCES.match)
+    reproduced = [(distance(got, wrong), k) for k, (_, wrong) in enumerate(mistakes)
+                  if not isinstance(wrong, Symptom)]
+    matching = [pair for pair in reproduced if pair[0] <= limit]
+    if matching:
+        named = mistakes[min(matching)[1]][0]
+    else:
+        named = next((m for m, wrong in mistakes if isinstance(wrong, Symptom) and wrong.shows(got)), None)
+    if named is None:
+        return verdict
+    return Verdict(False, verdict.message, verdict.error, verdict.tolerance, named)
 
 
-def matches(got, wrong, tol: float) -> bool:
+def distance(got, wrong) -> float:
+    """Relative error of `got` from a wrong answer on their finite entries; inf unless both are
+    real arrays (or numbers) of one shape with the same NaN and infinite entries."""
     if isinstance(got, (float, int)) and not isinstance(got, bool):
-        got = np.asarray(float(got))
+        got = np.asarray(as_float(got))
     if type(got) is not np.ndarray or got.dtype.kind not in "fiu":
-        return False
+        return np.inf
     wrong = np.asarray(wrong, dtype=float)
     if got.shape != wrong.shape:
-        return False
-    same_nonfinite = np.array_equal(~np.isfinite(got), ~np.isfinite(wrong))
+        return np.inf
     finite = np.isfinite(wrong)
-    return bool(same_nonfinite and relative_error(got[finite], wrong[finite]) <= max(tol, 1e-6))
+    if not (np.array_equal(np.isfinite(got), finite)
+            and np.array_equal(got[~finite], wrong[~finite], equal_nan=True)):
+        return np.inf
+    return relative_error(got[finite], wrong[finite])
+
+
+def as_float(number) -> float:
+    """A Python number as a float; an int too large for one (the child may send any int) is +-inf."""
+    try:
+        return float(number)
+    except OverflowError:
+        return float("inf") if number > 0 else float("-inf")
 
 
 def returns_tuple(value, count: int, what: str) -> Verdict:

@@ -15,13 +15,10 @@ import pytest
 
 from autograder.checks import inputs
 from autograder.checks.compare import (
-    PASS, TOLERANCES, Verdict, array_like, close, close_scalar, describe, diagnose, expect, fail, inputs_unchanged,
-    relative_error, returns_tuple)
-from autograder.mistakes import by_key, wrong_answers
+    PASS, TOLERANCES, Verdict, array_like, as_float, close, close_scalar, describe, diagnose, expect, fail,
+    inputs_unchanged, relative_error, returns_tuple)
 from autograder.mistakes.landscape import MISTAKES
 from autograder.references import landscape as ref
-
-M = by_key(MISTAKES)
 
 # Numerical Hessians are judged against the EXACT Hessian, by max |H - exact| / max |exact|.
 # On the test functions below (O(1) second and third derivatives, f(p) of order 1) central
@@ -38,10 +35,6 @@ SYMMETRY_TOL = 1e-10
 GD_FACTOR = 1e6
 GD_STEPS = 5000
 KINDS = ("minimum", "maximum", "saddle")
-
-
-def mistakes(exercise, output, *args):
-    return wrong_answers(MISTAKES, exercise, output, *args)
 
 
 def vector_function(size, g, name):
@@ -72,7 +65,7 @@ def test_loss_grid_orientation(student, rng):
     """on a non-square grid: shape (len(betas), len(alphas)), grid[i, j] = loss_fn(center + alphas[j] d1 + betas[i] d2)"""
     args = plane_inputs(rng)
     expect(close(student.loss_grid(*args), ref.loss_grid(*args), "the grid",
-                 mistakes=mistakes("loss_grid", "", *args)))
+                 mistakes=MISTAKES.known("loss_grid", *args)))
 
 
 @pytest.mark.exercise("loss_grid", weight=1)
@@ -101,7 +94,7 @@ def normalized_layers(student, layers):
 
 
 def layer_close(got, want, layers, k, what):
-    return close(got[k], want[k], what, mistakes=mistakes("filter_normalize", "layer", *layers[k]))
+    return close(got[k], want[k], what, mistakes=MISTAKES.known("filter_normalize", *layers[k], output="layer"))
 
 
 @pytest.mark.exercise("filter_normalize", weight=2)
@@ -130,10 +123,7 @@ def test_filter_normalize_biases_zeroed(student, rng):
     layers = [layer(rng, r1, c1), layer(rng, r1), layer(rng, r2, c2), layer(rng, r2)]
     got, want = normalized_layers(student, layers)
     for k in (1, 3):
-        verdict = close(got[k], want[k], f"the bias layer of length {len(want[k])}")
-        if not verdict.ok and array_like(got[k], "", want[k].shape).ok and np.any(got[k] != 0):
-            verdict = fail(f"the bias layer of length {len(want[k])} has non-zero entries", M["biases_not_zeroed"])
-        expect(verdict)
+        expect(layer_close(got, want, layers, k, f"the bias layer of length {len(want[k])}"))
 
 
 @pytest.mark.exercise("filter_normalize", weight=1)
@@ -193,7 +183,7 @@ def direction_up_to_sign(got, want, what, known):
 
 
 def pca_mistakes(traj, index):
-    return [(m, wrong[index]) for m, wrong in mistakes("pca_directions", "", traj)]
+    return MISTAKES.known("pca_directions", traj, part=index)
 
 
 @pytest.mark.exercise("pca_directions", weight=2)
@@ -241,7 +231,7 @@ def test_project_trajectory_final_point(student, rng):
     traj, d1, d2 = projection_inputs(rng)
     args = (traj, traj[-1].copy(), d1, d2)
     expect(close(student.project_trajectory(*args), ref.project_trajectory(*args), "the projected path",
-                 mistakes=mistakes("project_trajectory", "", *args)))
+                 mistakes=MISTAKES.known("project_trajectory", *args)))
 
 
 @pytest.mark.exercise("project_trajectory", weight=1)
@@ -250,7 +240,7 @@ def test_project_trajectory_any_center(student, rng):
     traj, d1, d2 = projection_inputs(rng)
     args = (traj, traj.mean(axis=0) + inputs.normal(rng, traj.shape[1]), d1, d2)
     expect(close(student.project_trajectory(*args), ref.project_trajectory(*args), "the projected path",
-                 mistakes=mistakes("project_trajectory", "", *args)))
+                 mistakes=MISTAKES.known("project_trajectory", *args)))
 
 
 @pytest.mark.exercise("project_trajectory", weight=1)
@@ -296,7 +286,7 @@ def test_numerical_hessian_accurate(student, rng):
     p = inputs.normal(rng, int(rng.integers(3, 7)))
     f, exact = curved_function(rng, p)
     expect(hessian_close(student.numerical_hessian(f, p), exact, "the Hessian",
-                         mistakes=mistakes("numerical_hessian", "", f, p)))
+                         mistakes=MISTAKES.known("numerical_hessian", f, p)))
 
 
 @pytest.mark.exercise("numerical_hessian", weight=1)
@@ -308,8 +298,9 @@ def test_numerical_hessian_symmetric(student, rng):
     expect(array_like(H, "the Hessian", exact.shape))
     asymmetry = float(np.max(np.abs(H - H.T)) / max(float(np.max(np.abs(H))), 1e-300))
     if asymmetry > SYMMETRY_TOL:
-        expect(fail(f"the Hessian is not symmetric: max |H - H^T| is {asymmetry:.1e} of its largest entry "
-                    f"(tolerance {SYMMETRY_TOL:.0e})", M["hessian_not_symmetrised"]))
+        expect(diagnose(H, fail(f"the Hessian is not symmetric: max |H - H^T| is {asymmetry:.1e} of its largest "
+                                f"entry (tolerance {SYMMETRY_TOL:.0e})"),
+                        MISTAKES.known("numerical_hessian", f, p), SYMMETRY_TOL))
 
 
 @pytest.mark.exercise("numerical_hessian", weight=1)
@@ -358,7 +349,7 @@ def kind_verdict(got, want, what, known):
 
 def classified(student, f, c, want, what):
     got = student.classify_critical_point(f, c)
-    expect(kind_verdict(got, want, what, mistakes("classify_critical_point", "", f, c)))
+    expect(kind_verdict(got, want, what, MISTAKES.known("classify_critical_point", f, c)))
 
 
 @pytest.mark.exercise("classify_critical_point", weight=1)
@@ -420,9 +411,11 @@ def learning_rate(student, H):
     got = student.max_stable_lr(H)
     if type(got) is np.ndarray and got.shape == () and got.dtype.kind in "fiu":
         got = float(got)
-    if type(got) not in (float, int) or not np.isfinite(got) or got <= 0:
+    if type(got) is int:
+        got = as_float(got)
+    if type(got) is not float or not np.isfinite(got) or got <= 0:
         expect(fail(f"max_stable_lr should return a positive number; got {got!r}"
-                    if type(got) in (float, int) else
+                    if type(got) is float else
                     f"max_stable_lr should return a positive number; got {describe(got)}"))
     return float(got)
 
@@ -434,7 +427,7 @@ def test_max_stable_lr_is_the_edge(student, rng):
     lr = learning_rate(student, H)
     _, Q = np.linalg.eigh(H)
     x0 = Q @ (rng.choice([-1.0, 1.0], len(H)) * rng.uniform(0.5, 1.0, len(H)))   # every eigencomponent present
-    known = mistakes("max_stable_lr", "", H)
+    known = MISTAKES.known("max_stable_lr", H)
     with np.errstate(all="ignore"):
         below, above = descent_growth(H, 0.99 * lr, x0), descent_growth(H, 1.01 * lr, x0)
     if not below < 1 / GD_FACTOR:
@@ -450,7 +443,7 @@ def test_max_stable_lr_value(student, rng):
     """max_stable_lr(H) is 2 / lambda_max(H) for a symmetric positive definite H"""
     H = curvature(rng)
     expect(close_scalar(learning_rate(student, H), ref.max_stable_lr(H), "max_stable_lr(H)",
-                        mistakes=mistakes("max_stable_lr", "", H)))
+                        mistakes=MISTAKES.known("max_stable_lr", H)))
 
 
 # ## plot_landscape ------------------------------------------------------------
@@ -495,10 +488,9 @@ def test_plot_landscape_contour_extent(student, rng):
     right = [alphas.min(), betas.min(), alphas.max(), betas.max()]
     if not (np.all(np.isfinite(extent)) and relative_error(extent, right) <= TOLERANCES.exact):
         swapped = [betas.min(), alphas.min(), betas.max(), alphas.max()]
-        mistake = M["plot_swapped_axes"] if np.all(np.isfinite(extent)) and \
-            relative_error(extent, swapped) <= TOLERANCES.exact else None
-        expect(fail("the contour set does not span alphas along x and betas along y "
-                    "(pass them as X and Y: ax.contour(alphas, betas, grid))", mistake))
+        expect(diagnose(extent, fail("the contour set does not span alphas along x and betas along y "
+                                     "(pass them as X and Y: ax.contour(alphas, betas, grid))"),
+                        [(MISTAKES.named("plot_swapped_axes", "plot_landscape"), swapped)], TOLERANCES.exact))
 
 
 @pytest.mark.exercise("plot_landscape", weight=1)
@@ -514,7 +506,8 @@ def test_plot_landscape_path(student, rng):
     if drawn(path):
         return
     if drawn(path[:, ::-1]):
-        expect(fail("the path is drawn with its coordinates swapped (beta on x, alpha on y)", M["plot_swapped_axes"]))
+        expect(fail("the path is drawn with its coordinates swapped (beta on x, alpha on y)",
+                    MISTAKES.named("plot_swapped_axes", "plot_landscape")))
     scattered = " (points drawn with scatter are not a line)" if ax["other_collections"] else ""
     expect(fail("no line on the contour plot follows trajectory_2d" + scattered
                 + ": draw it with ax.plot(trajectory_2d[:, 0], trajectory_2d[:, 1])"))

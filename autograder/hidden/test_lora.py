@@ -16,9 +16,9 @@ import pytest
 
 from autograder.checks import inputs
 from autograder.checks.compare import (
-    PASS, TOLERANCES, Verdict, array_like, close, close_scalar, describe, diagnose, expect, fail, inputs_unchanged, returns_tuple)
+    PASS, TOLERANCES, Verdict, array_like, as_float, close, close_scalar, describe, diagnose, expect, fail,
+    inputs_unchanged, returns_tuple)
 from autograder.checks.gradcheck import check_gradient
-from autograder.mistakes import wrong_answers
 from autograder.mistakes.lora import MISTAKES
 from autograder.references import lora as ref
 from autograder.sandbox.proxy import StudentFailure, TimedOut
@@ -37,14 +37,6 @@ SLOWDOWN, SPEED_FLOOR, SPEED_CAP = 20.0, 5.0, 30.0
 # init_lora: A's root-mean-square entry may be up to this times 1/sqrt(d_in)
 # (N(0, 1/d_in) gives 1, PEFT's uniform 0.58, Kaiming normal 1.41).
 A_SCALE = 2.0
-
-
-def mistakes(exercise, output, *args):
-    return wrong_answers(MISTAKES, exercise, output, *args)
-
-
-def known(key, exercise):
-    return next(m for m in MISTAKES if m.key == key and m.exercise == exercise)
 
 
 def relative_errors(S):
@@ -89,12 +81,12 @@ def rank_cases(call, exercise, cases, what):
             break
     else:
         return PASS
-    per_case = [{id(m): (m, w) for m, w in mistakes(exercise, "", *case)} for case in cases]
-    vectors = [(m, np.array([p[k][1] for p in per_case], dtype=float))
-               for k, (m, _) in per_case[0].items() if all(k in p for p in per_case)]
-    if all(type(g) is int for g in gots):
-        return diagnose(np.array(gots, dtype=float), verdict, vectors, 0.0)
-    return verdict
+    per_case = [MISTAKES.known(exercise, *case) for case in cases]
+    forms = [[id(m) for m, _ in pairs] for pairs in per_case]   # one per build of each mistake, in order
+    if not (all(type(g) is int for g in gots) and all(f == forms[0] for f in forms)):
+        return verdict
+    vectors = [(m, np.array([pairs[k][1] for pairs in per_case], dtype=float)) for k, (m, _) in enumerate(per_case[0])]
+    return diagnose(np.array([as_float(g) for g in gots]), verdict, vectors, 0.0)
 
 
 def near_zero(got, shape, what, atol):
@@ -114,7 +106,7 @@ def test_low_rank_approx_truncated_svd(student, rng, tall):
     W, S = spectral_matrix(rng, tall=tall)
     r = int(rng.integers(1, S.size))
     expect(close(student.low_rank_approx(W, r), ref.low_rank_approx(W, r), f"low_rank_approx(W, {r})",
-                 mistakes=mistakes("low_rank_approx", "", W, r)))
+                 mistakes=MISTAKES.known("low_rank_approx", W, r)))
 
 
 @pytest.mark.exercise("low_rank_approx", weight=2)
@@ -133,7 +125,7 @@ def test_low_rank_approx_eckart_young(student, rng):
         verdict = close_scalar(float(np.linalg.norm(W - got)), float(np.sqrt(np.sum(S[r:] ** 2))),
                                f"||W - W_r||_F for r = {r}, compared with sqrt(sum of S[r:]**2)")
     expect(verdict if verdict.ok else
-           diagnose(got, verdict, mistakes("low_rank_approx", "", W, r), TOLERANCES.exact))
+           diagnose(got, verdict, MISTAKES.known("low_rank_approx", W, r), TOLERANCES.exact))
 
 
 @pytest.mark.exercise("low_rank_approx", weight=1)
@@ -142,7 +134,7 @@ def test_low_rank_approx_extremes(student, rng):
     W, S = spectral_matrix(rng)
     expect(near_zero(student.low_rank_approx(W, 0), W.shape, "low_rank_approx(W, 0)", atol=1e-12 * S[0]))
     expect(close(student.low_rank_approx(W, S.size), W, "low_rank_approx(W, min(m, n))",
-                 mistakes=mistakes("low_rank_approx", "", W, S.size)))
+                 mistakes=MISTAKES.known("low_rank_approx", W, S.size)))
 
 
 @pytest.mark.exercise("low_rank_approx", weight=1)
@@ -176,7 +168,7 @@ def test_relative_approx_error_value(student, rng):
     W, S = spectral_matrix(rng)
     r = int(rng.integers(1, S.size))
     verdict = close_scalar(student.relative_approx_error(W, r), relative_errors(S)[r],
-                           f"relative_approx_error(W, {r})", mistakes=mistakes("relative_approx_error", "", W, r))
+                           f"relative_approx_error(W, {r})", mistakes=MISTAKES.known("relative_approx_error", W, r))
     expect(with_upstream_hint(verdict, student, W, r))
 
 
@@ -185,7 +177,7 @@ def test_relative_approx_error_extremes(student, rng):
     """relative_approx_error is 1 at r = 0 and 0 (to round-off) at r = min(m, n)"""
     W, S = spectral_matrix(rng)
     verdict = close_scalar(student.relative_approx_error(W, 0), 1.0, "relative_approx_error(W, 0)",
-                           mistakes=mistakes("relative_approx_error", "", W, 0))
+                           mistakes=MISTAKES.known("relative_approx_error", W, 0))
     expect(with_upstream_hint(verdict, student, W, 0))
     got = student.relative_approx_error(W, S.size)
     if type(got) is np.ndarray and got.shape == () and got.dtype.kind in "fiu":
@@ -217,7 +209,7 @@ def test_energy_rank_zero_threshold(student, rng):
     """energy_rank(S, 0.0) is 0: a threshold of 0 needs no singular value"""
     S = inputs.spectrum(rng, int(rng.integers(4, 9)))
     expect(rank_verdict(student.energy_rank(S, 0.0), 0, "energy_rank(S, 0.0)",
-                        mistakes("energy_rank", "", S, 0.0)))
+                        MISTAKES.known("energy_rank", S, 0.0)))
 
 
 # ## find_optimal_rank -----------------------------------------------------------------
@@ -260,10 +252,10 @@ def test_find_optimal_rank_fast(student, rng):
     except TimedOut:
         expect(fail(f"find_optimal_rank on a 768 x 768 matrix did not return within {budget:.0f} s "
                     f"(one SVD of its singular values took {reference:.2f} s here)",
-                    known("svd_in_loop", "find_optimal_rank")))
+                    MISTAKES.named("svd_in_loop", "find_optimal_rank")))
     what = "find_optimal_rank on a 768 x 768 matrix"
     if not rank_verdict(got, answer, what).ok:   # the known mistakes cost an SVD each: only for a wrong answer
-        expect(rank_verdict(got, answer, what, mistakes("find_optimal_rank", "", W, target)))
+        expect(rank_verdict(got, answer, what, MISTAKES.known("find_optimal_rank", W, target)))
 
 
 # ## parameter counts -------------------------------------------------------------------
@@ -283,7 +275,7 @@ def count_verdict(got, want, what, mistakes=()):
         return verdict
     wrong = [name for name, g, w in zip(("full", "lora"), got, want) if g != w]
     counts = "the full count is" if wrong == ["full"] else "the lora count is" if wrong == ["lora"] else "both counts are"
-    return diagnose(np.array(got, dtype=float), fail(f"{what} returned ({got[0]}, {got[1]}): {counts} wrong"),
+    return diagnose(np.array([as_float(g) for g in got]), fail(f"{what} returned ({got[0]}, {got[1]}): {counts} wrong"),
                     mistakes, 0.0)
 
 
@@ -293,7 +285,7 @@ def test_lora_param_counts_non_square(student, rng):
     d_in, d_out, r = layer_sizes(rng)
     expect(count_verdict(student.lora_param_counts(d_in, d_out, r), ref.lora_param_counts(d_in, d_out, r),
                          f"lora_param_counts({d_in}, {d_out}, {r})",
-                         mistakes("lora_param_counts", "", d_in, d_out, r)))
+                         MISTAKES.known("lora_param_counts", d_in, d_out, r)))
 
 
 @pytest.mark.exercise("lora_param_counts", weight=1)
@@ -301,7 +293,7 @@ def test_lora_param_counts_table(student, rng):
     """lora_param_counts reproduces the quick reference's table (square layers d = 768, 4096, 8192 at r = 16)"""
     for d in (768, 4096, 8192):
         expect(count_verdict(student.lora_param_counts(d, d, 16), ref.lora_param_counts(d, d, 16),
-                             f"lora_param_counts({d}, {d}, 16)", mistakes("lora_param_counts", "", d, d, 16)))
+                             f"lora_param_counts({d}, {d}, 16)", MISTAKES.known("lora_param_counts", d, d, 16)))
 
 
 @pytest.mark.exercise("lora_savings_percent", weight=2)
@@ -310,7 +302,7 @@ def test_lora_savings_percent_non_square(student, rng):
     d_in, d_out, r = layer_sizes(rng)
     expect(close_scalar(student.lora_savings_percent(d_in, d_out, r), ref.lora_savings_percent(d_in, d_out, r),
                         f"lora_savings_percent({d_in}, {d_out}, {r})",
-                        mistakes=mistakes("lora_savings_percent", "", d_in, d_out, r)))
+                        mistakes=MISTAKES.known("lora_savings_percent", d_in, d_out, r)))
 
 
 @pytest.mark.exercise("lora_savings_percent", weight=1)
@@ -319,7 +311,7 @@ def test_lora_savings_percent_table(student, rng):
     for d in (768, 4096, 8192):
         expect(close_scalar(student.lora_savings_percent(d, d, 16), ref.lora_savings_percent(d, d, 16),
                             f"lora_savings_percent({d}, {d}, 16)",
-                            mistakes=mistakes("lora_savings_percent", "", d, d, 16)))
+                            mistakes=MISTAKES.known("lora_savings_percent", d, d, 16)))
 
 
 # ## init_lora ------------------------------------------------------------------------------
@@ -355,7 +347,8 @@ def test_init_lora_b_zero(student, rng):
     """B is all zeros at initialisation, as in the LoRA paper"""
     B, _ = initialised(student, *init_sizes(rng), seed_of(rng))
     if np.any(B):
-        expect(fail(f"B has {np.count_nonzero(B)} non-zero entries out of {B.size}", known("random_b_init", "init_lora")))
+        expect(fail(f"B has {np.count_nonzero(B)} non-zero entries out of {B.size}",
+                    MISTAKES.named("random_b_init", "init_lora")))
 
 
 @pytest.mark.exercise("init_lora", weight=1)
@@ -366,7 +359,7 @@ def test_init_lora_merged_is_w(student, rng):
     W = inputs.normal(rng, d_out, d_in)
     alpha = float(2 * r)
     verdict = close(ref.merge_lora(W, B, A, alpha, r), W, "W + (alpha / r) B A at initialisation")
-    expect(verdict if verdict.ok else fail(verdict.message, known("random_b_init", "init_lora")))
+    expect(verdict if verdict.ok else fail(verdict.message, MISTAKES.named("random_b_init", "init_lora")))
 
 
 @pytest.mark.exercise("init_lora", weight=2)
@@ -375,7 +368,7 @@ def test_init_lora_a_random(student, rng):
     sizes, seed = init_sizes(rng), seed_of(rng)
     _, A = initialised(student, *sizes, seed)
     if not np.any(A):
-        expect(fail("A is all zeros", known("zero_a_init", "init_lora")))
+        expect(fail("A is all zeros", MISTAKES.named("zero_a_init", "init_lora")))
     _, again = initialised(student, *sizes, seed)
     if not np.array_equal(A, again):
         expect(fail("two calls with generators of the same seed gave different A: draw A from the rng argument "
@@ -392,11 +385,11 @@ def test_init_lora_a_scale(student, rng):
     _, A = initialised(student, d_in, d_out, r, seed_of(rng))
     rms = float(np.sqrt(np.mean(A ** 2)))
     if rms == 0:
-        expect(fail("A is all zeros", known("zero_a_init", "init_lora")))
+        expect(fail("A is all zeros", MISTAKES.named("zero_a_init", "init_lora")))
     if rms > A_SCALE / np.sqrt(d_in):
         expect(fail(f"for d_in = {d_in}, A's entries have root-mean-square {rms:.3g} = {rms * np.sqrt(d_in):.3g} / "
                     f"sqrt(d_in): too large (about 1 / sqrt(d_in) is right, {A_SCALE:g} / sqrt(d_in) the most accepted)",
-                    known("a_init_not_scaled", "init_lora")))
+                    MISTAKES.named("a_init_not_scaled", "init_lora")))
 
 
 # ## lora_forward ------------------------------------------------------------------------------
@@ -416,7 +409,7 @@ def test_lora_forward_value(student, rng):
     p = lora_inputs(rng)
     args = (p["x"], p["W"], p["B"], p["A"], p["alpha"], p["r"])
     expect(close(student.lora_forward(*args), ref.lora_forward(*args), "y",
-                 mistakes=mistakes("lora_forward", "", *args)))
+                 mistakes=MISTAKES.known("lora_forward", *args)))
 
 
 @pytest.mark.exercise("lora_forward", weight=2)
@@ -427,13 +420,13 @@ def test_lora_forward_no_full_product(student, rng):
             inputs.normal(rng, r, d_in), 8.0, r)
     tracing = student.tracing_memory()
     expect(close(tracing.lora_forward(*args), ref.lora_forward(*args), "y for a 1000 -> 800 layer",
-                 mistakes=mistakes("lora_forward", "", *args)))
+                 mistakes=MISTAKES.known("lora_forward", *args)))
     peak, full = tracing.last_call.peak_bytes, d_out * d_in * 8
     if peak > full / 2:   # the bottleneck needs ~d_out * batch floats: tens of KB
         expect(fail(f"lora_forward allocated {peak / 2 ** 20:.1f} MiB during one call for d_in = {d_in}, "
                     f"d_out = {d_out}, r = {r}, batch = {batch}: as much as a (d_out, d_in) matrix "
                     f"({full / 2 ** 20:.1f} MiB), where B @ (A @ x) needs a few KiB",
-                    known("lora_full_product_in_forward", "lora_forward")))
+                    MISTAKES.named("lora_full_product_in_forward", "lora_forward")))
 
 
 # ## lora_backward ------------------------------------------------------------------------------
@@ -452,7 +445,7 @@ def test_lora_backward_b(student, rng):
     x, W, A, alpha, r, G = p["x"], p["W"], p["A"], p["alpha"], p["r"], p["G"]
     loss = lambda B_: float(np.sum(G * ref.lora_forward(x, W, B_, A, alpha, r)))   # noqa: E731
     expect(check_gradient(loss, p["B"], dB, "dL_dB", rng,
-                          mistakes=mistakes("lora_backward", "dL_dB", G, x, p["B"], A, alpha, r)))
+                          mistakes=MISTAKES.known("lora_backward", G, x, p["B"], A, alpha, r, part=0)))
 
 
 @pytest.mark.exercise("lora_backward", weight=2)
@@ -462,7 +455,7 @@ def test_lora_backward_a(student, rng):
     x, W, B, alpha, r, G = p["x"], p["W"], p["B"], p["alpha"], p["r"], p["G"]
     loss = lambda A_: float(np.sum(G * ref.lora_forward(x, W, B, A_, alpha, r)))   # noqa: E731
     expect(check_gradient(loss, p["A"], dA, "dL_dA", rng,
-                          mistakes=mistakes("lora_backward", "dL_dA", G, x, B, p["A"], alpha, r)))
+                          mistakes=MISTAKES.known("lora_backward", G, x, B, p["A"], alpha, r, part=1)))
 
 
 # ## merge_lora ---------------------------------------------------------------------------------
@@ -473,7 +466,7 @@ def test_merge_lora_value(student, rng):
     p = lora_inputs(rng)
     args = (p["W"], p["B"], p["A"], p["alpha"], p["r"])
     expect(close(student.merge_lora(*args), ref.merge_lora(*args), "the merged weight",
-                 mistakes=mistakes("merge_lora", "", *args)))
+                 mistakes=MISTAKES.known("merge_lora", *args)))
 
 
 @pytest.mark.exercise("merge_lora", weight=1)
@@ -481,4 +474,5 @@ def test_merge_lora_leaves_w(student, rng):
     """merge_lora leaves W, B and A unchanged (it returns a new array)"""
     p = lora_inputs(rng)
     student.merge_lora(p["W"], p["B"], p["A"], p["alpha"], p["r"])
-    expect(inputs_unchanged(student.last_call.mutated_inputs, "merge_lora", known("mutates_input", "merge_lora")))
+    expect(inputs_unchanged(student.last_call.mutated_inputs, "merge_lora",
+                            MISTAKES.named("mutates_input", "merge_lora")))

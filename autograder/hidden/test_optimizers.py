@@ -32,21 +32,16 @@ import pytest
 
 from autograder.checks import inputs
 from autograder.checks.compare import (
-    PASS, CheckFailed, close, close_scalar, describe, expect, fail, inputs_unchanged, relative_error, returns_tuple)
+    PASS, TOLERANCES, CheckFailed, close, close_scalar, describe, expect, fail, inputs_unchanged, relative_error,
+    returns_tuple)
 from autograder.checks.gradcheck import check_gradient
-from autograder.config import Tolerances
-from autograder.mistakes import by_key, wrong_answers
 from autograder.mistakes.optimizers import MISTAKES
 from autograder.references import optimizers as ref
 from autograder.sandbox.proxy import StudentFailure
 
-M = by_key(MISTAKES)
-TOL = Tolerances().exact    # every answer here is a closed formula: only round-off separates correct forms
+TOL = TOLERANCES.exact    # every answer here is a closed formula: only round-off separates correct forms
 
-NAMES = ("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw")
-STATE = {"sgd": (), "momentum": ("velocity",), "nesterov": ("velocity",), "rmsprop": ("sq",),
-         "adam": ("m", "v"), "adamw": ("m", "v")}
-COUNTED = ("adam", "adamw")      # the steps that take the step number t
+NAMES = tuple(ref.STEPS)         # sgd, momentum, nesterov, rmsprop, adam, adamw
 STEPS = 25                       # steps per sequence (the issue asks for at least 20)
 
 # Far from the defaults, so that a forgotten keyword or a swapped beta shows; AdamW's
@@ -107,31 +102,23 @@ def callback(grad, dim):
 
 # ## step functions: helpers ---------------------------------------------------
 
-def step_args(name, param, grad, state, t) -> tuple:
-    return (param, grad, *state) + ((t,) if name in COUNTED else ())
-
-
 def call_step(student, name, args, hparams) -> list:
     """[new_param, *new_state] from the student's step."""
     out = getattr(student, f"{name}_step")(*args, **hparams)
-    if not STATE[name]:
-        return [out]
-    expect(returns_tuple(out, 1 + len(STATE[name]), f"{name}_step"))
-    return list(out)
-
-
-def as_list(name, out) -> list:
-    return list(out) if STATE[name] else [out]
+    if ref.STEPS[name].state:
+        expect(returns_tuple(out, 1 + len(ref.STEPS[name].state), f"{name}_step"))
+    return ref.STEPS[name].outputs(out)
 
 
 def judge_step(student, name, args, got, hparams, where):
     """The student's outputs for one step against the reference's from the same inputs."""
-    want = as_list(name, ref.STEPS[name][0](*args, **hparams))
-    wrong = [(m, as_list(name, w)) for m, w in wrong_answers(MISTAKES, f"{name}_step", "", args, hparams)]
+    step = ref.STEPS[name]
+    want = step.outputs(step.function(*args, **hparams))
+    wrong = [(m, step.outputs(w)) for m, w in MISTAKES.known(f"{name}_step", args, hparams)]
     verdicts = [close_update(got[0], want[0], args[0], where, [(m, w[0]) for m, w in wrong])]
-    for k, state_name in enumerate(STATE[name], start=1):
+    for k, state_name in enumerate(step.state, start=1):
         verdicts.append(close(got[k], want[k], f"{where}: the returned {state_name}",
-                              mistakes=nearest_first(got[k], [(m, w[k]) for m, w in wrong])))
+                              mistakes=[(m, w[k]) for m, w in wrong]))
     failed = next((v for v in verdicts if not v.ok), None)
     if failed and name == "adamw" and same_step(args[0], got, own_adamw(student, args, hparams)):
         return   # decay, then YOUR adam_step, faithfully: adam_step's own checks charge its mistake
@@ -175,34 +162,19 @@ def close_update(got, want, param, where, mistakes):
     if type(got) is np.ndarray and got.shape == param.shape and got.dtype.kind in "fiu":
         with np.errstate(all="ignore"):
             update, wrong = got - param, [(m, w - param) for m, w in mistakes]
-        return close(update, want - param, f"{where}: the update new_param - param",
-                     mistakes=nearest_first(update, wrong))
+        return close(update, want - param, f"{where}: the update new_param - param", mistakes=wrong)
     return close(got, want, f"{where}: the new param", mistakes=mistakes)
-
-
-def nearest_first(got, mistakes) -> list:
-    """Known mistakes ordered by how closely `got` reproduces them, so that when two give
-    nearly the same answer (e.g. AdamW as L2 vs no decay at all, on the first step at the
-    default weight decay) the one the student made is named."""
-    def distance(pair):
-        wrong = np.asarray(pair[1], dtype=float)
-        if type(got) is not np.ndarray or got.shape != wrong.shape or got.dtype.kind not in "fiu":
-            return np.inf
-        with np.errstate(all="ignore"):
-            finite = np.isfinite(wrong) & np.isfinite(got)
-            return relative_error(got[finite], wrong[finite]) if finite.any() else 0.0
-    return sorted(mistakes, key=distance)
 
 
 def run_steps(student, name, rng, shapes, hparams, scale=1.0):
     """STEPS steps on a curved loss, two arrays side by side with their own state, same t."""
     loss = CurvedLoss(rng, shapes, scale)
     params = [inputs.normal(rng, *s) for s in shapes]
-    states = [[np.zeros(s) for _ in STATE[name]] for s in shapes]
+    states = [[np.zeros(s) for _ in ref.STEPS[name].state] for s in shapes]
     for t in range(1, STEPS + 1):
         grads = loss.grads(params)
         for k in range(len(params)):
-            args = step_args(name, params[k], grads[k], states[k], t)
+            args = ref.STEPS[name].arguments(params[k], grads[k], states[k], t)
             got = call_step(student, name, args, hparams)
             judge_step(student, name, args, got, hparams, f"step {t}, array {k + 1} of {len(params)}")
             params[k], states[k] = got[0], got[1:]
@@ -237,18 +209,18 @@ def test_step_tiny_gradients(student, rng, name):
 def test_step_leaves_inputs_unchanged(student, rng, name):
     """the step leaves param, grad and the state arrays it is given unchanged"""
     shape = inputs.distinct_sizes(rng, 2)
-    state = [np.abs(inputs.normal(rng, *shape)) for _ in STATE[name]]   # a mid-run state (sq, v >= 0)
-    args = step_args(name, inputs.normal(rng, *shape), inputs.normal(rng, *shape), state, 3)
+    state = [np.abs(inputs.normal(rng, *shape)) for _ in ref.STEPS[name].state]   # a mid-run state (sq, v >= 0)
+    args = ref.STEPS[name].arguments(inputs.normal(rng, *shape), inputs.normal(rng, *shape), state, 3)
     getattr(student, f"{name}_step")(*args)
-    expect(inputs_unchanged(student.last_call.mutated_inputs, f"{name}_step", M["mutates_input"]))
+    expect(inputs_unchanged(student.last_call.mutated_inputs, f"{name}_step", MISTAKES.named("mutates_input")))
 
 
 @pytest.mark.parametrize("name", by_step({n: 1 for n in NAMES}))
 def test_step_keeps_no_hidden_state(student, rng, name):
     """two calls with the same inputs (zero state, t = 1) return the same result: no state is kept between calls"""
     shape = inputs.distinct_sizes(rng, 2)
-    args = step_args(name, inputs.normal(rng, *shape), inputs.normal(rng, *shape),
-                     [np.zeros(shape) for _ in STATE[name]], 1)
+    args = ref.STEPS[name].arguments(inputs.normal(rng, *shape), inputs.normal(rng, *shape),
+                                     [np.zeros(shape) for _ in ref.STEPS[name].state], 1)
     step = getattr(student, f"{name}_step")
     expect(same_result(step(*args), step(*args), f"{name}_step"))
 
@@ -263,7 +235,7 @@ def same_result(first, second, what):
             for a, b in zip(first, second)):
         return PASS
     return fail(f"{what} returned a different result the second time it was called with the same inputs",
-                M["hidden_state"])
+                MISTAKES.named("hidden_state"))
 
 
 # ## rosenbrock, rosenbrock_grad --------------------------------------------------------
@@ -277,7 +249,7 @@ def test_rosenbrock_values(student, rng):
     """rosenbrock(p) is (1 - x)^2 + 100 (y - x^2)^2 at random points"""
     for p in rosenbrock_points(rng):
         expect(close_scalar(student.rosenbrock(p), ref.rosenbrock(p), "rosenbrock(p)",
-                            mistakes=wrong_answers(MISTAKES, "rosenbrock", "", p, 1.0, 100.0)))
+                            mistakes=MISTAKES.known("rosenbrock", p, 1.0, 100.0)))
 
 
 @pytest.mark.exercise("rosenbrock", weight=1)
@@ -286,7 +258,7 @@ def test_rosenbrock_a_b(student, rng):
     for p in rosenbrock_points(rng, 3):
         a, b = rng.uniform(0.5, 2.0), rng.uniform(2.0, 50.0)
         expect(close_scalar(student.rosenbrock(p, a, b), ref.rosenbrock(p, a, b), "rosenbrock(p, a, b)",
-                            mistakes=wrong_answers(MISTAKES, "rosenbrock", "", p, a, b)))
+                            mistakes=MISTAKES.known("rosenbrock", p, a, b)))
 
 
 @pytest.mark.exercise("rosenbrock_grad", weight=2)
@@ -294,7 +266,7 @@ def test_rosenbrock_grad(student, rng):
     """rosenbrock_grad(p) matches finite differences of the Rosenbrock function at random points"""
     for p in rosenbrock_points(rng, 4):
         expect(check_gradient(ref.rosenbrock, p, student.rosenbrock_grad(p), "rosenbrock_grad(p)", rng,
-                              mistakes=wrong_answers(MISTAKES, "rosenbrock_grad", "", p, 1.0, 100.0)))
+                              mistakes=MISTAKES.known("rosenbrock_grad", p, 1.0, 100.0)))
 
 
 @pytest.mark.exercise("rosenbrock_grad", weight=1)
@@ -304,19 +276,20 @@ def test_rosenbrock_grad_a_b(student, rng):
         a, b = rng.uniform(0.5, 2.0), rng.uniform(2.0, 50.0)
         expect(check_gradient(lambda q: ref.rosenbrock(q, a, b), p, student.rosenbrock_grad(p, a, b),
                               "rosenbrock_grad(p, a, b)", rng,
-                              mistakes=wrong_answers(MISTAKES, "rosenbrock_grad", "", p, a, b)))
+                              mistakes=MISTAKES.known("rosenbrock_grad", p, a, b)))
 
 
 # ## optimize -----------------------------------------------------------------------------
 
 def own_trajectory(student, name, grad, x0, n_steps, hparams):
     """The step loop run here with the student's own step function; None if it cannot run."""
-    x, state, path = x0.copy(), [np.zeros_like(x0) for _ in STATE[name]], [x0.copy()]
+    step = ref.STEPS[name]
+    x, state, path = x0.copy(), [np.zeros_like(x0) for _ in step.state], [x0.copy()]
     try:
         for t in range(1, n_steps + 1):
-            out = getattr(student, f"{name}_step")(*step_args(name, x, grad(x), state, t), **hparams)
-            out = as_list(name, out) if type(out) in (tuple, list) or not STATE[name] else []
-            if len(out) != 1 + len(STATE[name]) or not all(
+            out = getattr(student, f"{name}_step")(*step.arguments(x, grad(x), state, t), **hparams)
+            out = step.outputs(out) if type(out) in (tuple, list) or not step.state else []
+            if len(out) != 1 + len(step.state) or not all(
                     type(a) is np.ndarray and a.shape == x0.shape and a.dtype.kind in "fiu" for a in out):
                 return None
             x, state = out[0].astype(float), out[1:]
@@ -342,7 +315,7 @@ def test_optimize_trajectory(student, rng, name):
     hparams = {k: v * rng.uniform(0.7, 1.3) if k == "lr" else v for k, v in DRIVE[name].items()}
     got = student.optimize(name, callback(grad, dim), x0, n_steps, **hparams)
     verdict = close(got, ref.optimize(name, grad, x0, n_steps, **hparams), f"the {name!r} trajectory",
-                    mistakes=wrong_answers(MISTAKES, "optimize", "", name, grad, x0, n_steps, hparams))
+                    mistakes=MISTAKES.known("optimize", name, grad, x0, n_steps, hparams))
     if not verdict.ok and follows_own_steps(got, own_trajectory(student, name, grad, x0, n_steps, hparams)):
         return   # a faithful loop over a wrong step: the step's own checks charge it
     expect(verdict)
@@ -354,7 +327,7 @@ def test_optimize_leaves_x0_unchanged(student, rng):
     dim = int(rng.integers(3, 7))
     loss = CurvedLoss(rng, [(dim,)])
     student.optimize("momentum", callback(lambda x: loss.grads([x])[0], dim), inputs.normal(rng, dim), 5)
-    expect(inputs_unchanged(student.last_call.mutated_inputs, "optimize", M["mutates_input"]))
+    expect(inputs_unchanged(student.last_call.mutated_inputs, "optimize", MISTAKES.named("mutates_input")))
 
 
 @pytest.mark.exercise("optimize", weight=1)
@@ -420,7 +393,7 @@ def test_cosine_schedule_over_the_schedule(student, rng):
     steps = np.concatenate([[0, 1, total // 4, total // 2, total - 1, total], rng.integers(0, total + 1, 6)])
     got = schedule_values(student.cosine_schedule, "cosine_schedule", steps, total, hi, lo)
     expect(close(got, reference_values(ref.cosine_schedule, steps, total, hi, lo), "the rates",
-                 mistakes=wrong_answers(MISTAKES, "cosine_schedule", "", steps, total, hi, lo)))
+                 mistakes=MISTAKES.known("cosine_schedule", steps, total, hi, lo)))
 
 
 @pytest.mark.exercise("cosine_schedule", weight=1)
@@ -430,7 +403,7 @@ def test_cosine_schedule_default_lr_min(student, rng):
     steps = np.concatenate([[0, total // 3, total - 1, total], rng.integers(0, total + 1, 4)])
     got = schedule_values(student.cosine_schedule, "cosine_schedule", steps, total, hi)
     expect(close(got, reference_values(ref.cosine_schedule, steps, total, hi), "the rates with lr_min = 0",
-                 mistakes=wrong_answers(MISTAKES, "cosine_schedule", "", steps, total, hi)))
+                 mistakes=MISTAKES.known("cosine_schedule", steps, total, hi)))
 
 
 @pytest.mark.exercise("cosine_schedule", weight=1)
@@ -440,7 +413,7 @@ def test_cosine_schedule_after_the_end(student, rng):
     steps = np.concatenate([[0, total, total + 1, 2 * total], total + rng.integers(2, 3 * total, 4)])
     got = schedule_values(student.cosine_schedule, "cosine_schedule", steps, total, hi, lo)
     expect(close(got, reference_values(ref.cosine_schedule, steps, total, hi, lo), "the rates after total_steps",
-                 mistakes=wrong_answers(MISTAKES, "cosine_schedule", "", steps, total, hi, lo)))
+                 mistakes=MISTAKES.known("cosine_schedule", steps, total, hi, lo)))
 
 
 def warmup_setting(rng):
@@ -453,7 +426,7 @@ def warmup_setting(rng):
 def judge_warmup(student, steps, total, warmup, hi, lo, what):
     got = schedule_values(student.warmup_cosine_schedule, "warmup_cosine_schedule", steps, total, warmup, hi, lo)
     verdict = close(got, reference_values(ref.warmup_cosine_schedule, steps, total, warmup, hi, lo), what,
-                    mistakes=wrong_answers(MISTAKES, "warmup_cosine_schedule", "", steps, total, warmup, hi, lo))
+                    mistakes=MISTAKES.known("warmup_cosine_schedule", steps, total, warmup, hi, lo))
     if not verdict.ok and follows_own_cosine(student, got, steps, total, warmup, hi, lo):
         return   # a right warmup over a wrong cosine_schedule: that exercise's checks charge it
     expect(verdict)

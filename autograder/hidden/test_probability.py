@@ -22,16 +22,13 @@ from hypothesis.extra import numpy as hnp
 
 from autograder.checks import inputs
 from autograder.checks.compare import (
-    PASS, CheckFailed, Verdict, array_like, close, close_scalar, describe, diagnose, expect, fail,
+    PASS, TOLERANCES, CheckFailed, Verdict, array_like, close, close_scalar, describe, diagnose, expect, fail,
     inputs_unchanged, relative_error, returns_tuple)
-from autograder.config import Tolerances
-from autograder.mistakes import by_key, wrong_answers
 from autograder.mistakes.probability import MISTAKES
 from autograder.references import probability as ref
 from autograder.sandbox.proxy import StudentFailure
 
-M = by_key(MISTAKES)
-TOL = Tolerances()
+TOL = TOLERANCES
 # KL = H(P, Q) - H(P) is a correct formulation, but the difference of two
 # entropies of order 1 loses ~1e-15 nats to cancellation; KL values below
 # this many nats are judged against it (1e-15 / 1e-6 = 1e-9 < TOL.exact).
@@ -78,10 +75,6 @@ def _student_error(group):
     return None
 
 
-def mistakes(exercise, output, *args):
-    return wrong_answers(MISTAKES, exercise, output, *args)
-
-
 # ## judging helpers ------------------------------------------------------------
 
 def close_value(got, want, what, tol=TOL.exact, mistakes=()):
@@ -113,15 +106,7 @@ def close_nats(got, want, what, floor=TOL.absolute_floor, mistakes=()):
     verdict, values = as_numbers(got, want, what)
     if verdict.ok:
         verdict = _nats_verdict(values, want, what, floor)
-        # `diagnose` compares where answers are finite; a known mistake must also have got's infinities
-        mistakes = [(m, w) for m, w in mistakes if _same_infinities(values, w)]
     return PASS if verdict.ok else diagnose(got, verdict, mistakes, TOL.exact)
-
-
-def _same_infinities(got, wrong):
-    wrong = np.asarray(wrong, dtype=float)
-    return wrong.shape == got.shape and np.array_equal(np.isposinf(got), np.isposinf(wrong)) \
-        and np.array_equal(np.isneginf(got), np.isneginf(wrong))
 
 
 def _nats_verdict(got, want, what, floor):
@@ -146,20 +131,6 @@ def _nats_verdict(got, want, what, floor):
 
 def entries(n):
     return f"{n} entry" if n == 1 else f"{n} entries"
-
-
-def has_nan(got):
-    """A float, or a float array, with a NaN in it."""
-    if type(got) is float:
-        return bool(np.isnan(got))
-    return type(got) is np.ndarray and got.dtype.kind == "f" and bool(np.isnan(got).any())
-
-
-def nonfinite(got):
-    """A float, or a float array, with a NaN or an infinity in it."""
-    if type(got) is float:
-        return not np.isfinite(got)
-    return type(got) is np.ndarray and got.dtype.kind == "f" and not bool(np.all(np.isfinite(got)))
 
 
 # ## strategies (hypothesis) --------------------------------------------------------
@@ -271,7 +242,7 @@ def test_gaussian_pdf_values(student, rng):
     """gaussian_pdf(x, mu, sigma) is exp(-(x-mu)^2 / (2 sigma^2)) / (sigma sqrt(2 pi)), broadcasting x, mu, sigma"""
     x, mu, sigma = gaussian_inputs(rng)
     expect(close(student.gaussian_pdf(x, mu, sigma), ref.gaussian_pdf(x, mu, sigma), "the density",
-                 mistakes=mistakes("gaussian_pdf", "", x, mu, sigma)))
+                 mistakes=MISTAKES.known("gaussian_pdf", x, mu, sigma)))
 
 
 @pytest.mark.exercise("gaussian_pdf")
@@ -279,7 +250,7 @@ def test_gaussian_pdf_scalars(student, rng):
     """gaussian_pdf of plain numbers is a number"""
     x, mu, sigma = float(rng.normal()), float(rng.normal()), float(rng.uniform(1.5, 3.0))
     expect(close_scalar(student.gaussian_pdf(x, mu, sigma), ref.gaussian_pdf(x, mu, sigma), "the density",
-                        mistakes=mistakes("gaussian_pdf", "", x, mu, sigma)))
+                        mistakes=MISTAKES.known("gaussian_pdf", x, mu, sigma)))
 
 
 # ## gaussian_log_pdf -------------------------------------------------------------
@@ -289,7 +260,7 @@ def test_gaussian_log_pdf_values(student, rng):
     """gaussian_log_pdf is -(x-mu)^2 / (2 sigma^2) - log(sigma sqrt(2 pi)) (natural log), broadcasting"""
     x, mu, sigma = gaussian_inputs(rng)
     expect(close(student.gaussian_log_pdf(x, mu, sigma), ref.gaussian_log_pdf(x, mu, sigma), "the log-density",
-                 mistakes=mistakes("gaussian_log_pdf", "", x, mu, sigma)))
+                 mistakes=MISTAKES.known("gaussian_log_pdf", x, mu, sigma)))
 
 
 @pytest.mark.exercise("gaussian_log_pdf", weight=2)
@@ -300,10 +271,8 @@ def test_gaussian_log_pdf_tails(student, mu, sigma, distance, below):
     """gaussian_log_pdf is finite and exact 40 to 1e4 sigmas from the mean, where the pdf underflows to 0"""
     x = mu + (-1.0 if below else 1.0) * distance * sigma
     got = student.gaussian_log_pdf(x, mu, sigma)
-    if nonfinite(got):
-        expect(fail("the log-density is -inf or NaN far in the tails", M["log_of_underflowed_pdf"]))
     expect(close(got, ref.gaussian_log_pdf(x, mu, sigma), "the log-density far in the tails",
-                 mistakes=mistakes("gaussian_log_pdf", "", x, mu, sigma)))
+                 mistakes=MISTAKES.known("gaussian_log_pdf", x, mu, sigma)))
 
 
 # ## gaussian_mle -------------------------------------------------------------------
@@ -313,9 +282,9 @@ def mle_verdict(out, x):
     verdict = returns_tuple(out, 2, "gaussian_mle")
     if verdict.ok:
         mu, var = ref.gaussian_mle(x)
-        verdict = close_value(out[0], mu, "mu", mistakes=mistakes("gaussian_mle", "mu", x))
+        verdict = close_value(out[0], mu, "mu", mistakes=MISTAKES.known("gaussian_mle", x, output="mu"))
     if verdict.ok:
-        verdict = close_value(out[1], var, "var", mistakes=mistakes("gaussian_mle", "var", x))
+        verdict = close_value(out[1], var, "var", mistakes=MISTAKES.known("gaussian_mle", x, output="var"))
     return verdict
 
 
@@ -357,7 +326,7 @@ def test_gaussian_nll_is_scaled_mse(student, data, sigma):
     """gaussian_nll = mean((y_true - y_pred)^2) / (2 sigma^2) + log(sigma sqrt(2 pi)), a mean over all elements"""
     y_pred, y_true = data
     expect(close_scalar(student.gaussian_nll(y_pred, y_true, sigma), ref.gaussian_nll(y_pred, y_true, sigma),
-                        "the mean NLL", mistakes=mistakes("gaussian_nll", "", y_pred, y_true, sigma)))
+                        "the mean NLL", mistakes=MISTAKES.known("gaussian_nll", y_pred, y_true, sigma)))
 
 
 @pytest.mark.exercise("gaussian_nll")
@@ -366,7 +335,7 @@ def test_gaussian_nll_default_sigma(student, rng):
     shape = inputs.distinct_sizes(rng, 2)
     y_pred, y_true = inputs.normal(rng, *shape), inputs.normal(rng, *shape)
     expect(close_scalar(student.gaussian_nll(y_pred, y_true), ref.gaussian_nll(y_pred, y_true), "the mean NLL",
-                        mistakes=mistakes("gaussian_nll", "", y_pred, y_true)))
+                        mistakes=MISTAKES.known("gaussian_nll", y_pred, y_true)))
 
 
 # ## bernoulli_mle ---------------------------------------------------------------------
@@ -377,7 +346,7 @@ def test_bernoulli_mle_batched(student, rng):
     rows, n = inputs.distinct_sizes(rng, 2, low=3, high=12)
     flips = inputs.binary_labels(rng, rows, n)
     expect(close(student.bernoulli_mle(flips), ref.bernoulli_mle(flips), "the estimates",
-                 mistakes=mistakes("bernoulli_mle", "", flips)))
+                 mistakes=MISTAKES.known("bernoulli_mle", flips)))
 
 
 @pytest.mark.exercise("bernoulli_mle")
@@ -386,7 +355,7 @@ def test_bernoulli_mle_batched(student, rng):
 def test_bernoulli_mle_fraction_of_ones(student, flips):
     """bernoulli_mle of integer 0/1 flips is the fraction of ones (a number for 1-D flips)"""
     expect(close_value(student.bernoulli_mle(flips), ref.bernoulli_mle(flips), "the estimate",
-                       mistakes=mistakes("bernoulli_mle", "", flips)))
+                       mistakes=MISTAKES.known("bernoulli_mle", flips)))
 
 
 # ## binary_cross_entropy ------------------------------------------------------------------
@@ -397,7 +366,7 @@ def test_bce_values(student, rng):
     shape = inputs.distinct_sizes(rng, 2)
     p, y = inputs.probabilities(rng, *shape), inputs.binary_labels(rng, *shape)
     expect(close_scalar(student.binary_cross_entropy(p, y), ref.binary_cross_entropy(p, y), "the loss",
-                        mistakes=mistakes("binary_cross_entropy", "", p, y)))
+                        mistakes=MISTAKES.known("binary_cross_entropy", p, y)))
 
 
 def saturated_predictions(rng):
@@ -414,10 +383,8 @@ def test_bce_clipped(student, rng):
     """binary_cross_entropy clips p to [eps, 1 - eps]: finite and exact when some p are exactly 0 or 1"""
     p, y = saturated_predictions(rng)
     got = student.binary_cross_entropy(p, y)
-    if nonfinite(got):
-        expect(fail("the loss is inf or NaN when some p are exactly 0 or 1", M["bce_no_clip"]))
     expect(close_scalar(got, ref.binary_cross_entropy(p, y), "the loss with p in {0, 1}",
-                        mistakes=mistakes("binary_cross_entropy", "", p, y)))
+                        mistakes=MISTAKES.known("binary_cross_entropy", p, y)))
 
 
 @pytest.mark.exercise("binary_cross_entropy")
@@ -425,10 +392,8 @@ def test_bce_uses_eps(student, rng):
     """binary_cross_entropy clips with its eps argument (eps=1e-3)"""
     p, y = saturated_predictions(rng)
     got = student.binary_cross_entropy(p, y, eps=1e-3)
-    if nonfinite(got):
-        expect(fail("the loss is inf or NaN when some p are exactly 0 or 1", M["bce_no_clip"]))
     expect(close_scalar(got, ref.binary_cross_entropy(p, y, 1e-3), "the loss with eps=1e-3",
-                        mistakes=mistakes("binary_cross_entropy", "", p, y, 1e-3)))
+                        mistakes=MISTAKES.known("binary_cross_entropy", p, y, 1e-3)))
 
 
 @pytest.mark.exercise("binary_cross_entropy")
@@ -445,7 +410,7 @@ def test_log_softmax_batched(student, rng):
     """log_softmax(z) normalises along the last axis of batched, non-square logits"""
     z = inputs.normal(rng, *batch_3d(rng), scale=3.0)
     expect(close(student.log_softmax(z), ref.log_softmax(z), "log_softmax(z)",
-                 mistakes=mistakes("log_softmax", "", z)))
+                 mistakes=MISTAKES.known("log_softmax", z)))
 
 
 @pytest.mark.exercise("log_softmax")
@@ -460,9 +425,7 @@ def test_log_softmax_axis(student, rng):
 def test_log_softmax_large_logits(student, z):
     """log_softmax is finite and exact for logits around +-1e3 to 1e4"""
     got = student.log_softmax(z)
-    if nonfinite(got):
-        expect(fail("log_softmax(z) has NaN or inf entries for logits of size 1e3 to 1e4", M["softmax_overflow"]))
-    expect(close(got, ref.log_softmax(z), "log_softmax(z) for large logits", mistakes=mistakes("log_softmax", "", z)))
+    expect(close(got, ref.log_softmax(z), "log_softmax(z) for large logits", mistakes=MISTAKES.known("log_softmax", z)))
 
 
 @pytest.mark.exercise("log_softmax")
@@ -470,11 +433,8 @@ def test_log_softmax_large_logits(student, z):
 def test_log_softmax_far_apart(student, z):
     """log_softmax stays finite (about -1e3 to -1e4) for logits far below the row's max"""
     got = student.log_softmax(z)
-    if nonfinite(got):
-        expect(fail("log_softmax(z) is -inf where the probability underflows to 0",
-                    M["log_of_underflowed_softmax"]))
     expect(close(got, ref.log_softmax(z), "log_softmax(z) for far-apart logits",
-                 mistakes=mistakes("log_softmax", "", z)))
+                 mistakes=MISTAKES.known("log_softmax", z)))
 
 
 @pytest.mark.exercise("log_softmax")
@@ -490,7 +450,7 @@ def test_log_softmax_leaves_z(student, rng):
 def test_entropy_batched(student, rng):
     """entropy(p) is -sum p log p in nats over the last axis, one value per leading index"""
     p = inputs.distributions(rng, *batch_3d(rng))
-    expect(close(student.entropy(p), ref.entropy(p), "H(P)", mistakes=mistakes("entropy", "", p)))
+    expect(close(student.entropy(p), ref.entropy(p), "H(P)", mistakes=MISTAKES.known("entropy", p)))
 
 
 @pytest.mark.exercise("entropy", weight=2)
@@ -498,9 +458,7 @@ def test_entropy_batched(student, rng):
 def test_entropy_zeros(student, p):
     """entropy treats 0 log 0 as 0: finite and exact for distributions with zero entries"""
     got = student.entropy(p)
-    if has_nan(got):
-        expect(fail("H(P) is NaN when P has zero entries", M["entropy_zero_log_zero_nan"]))
-    expect(close_value(got, ref.entropy(p), "H(P) with zeros in P", mistakes=mistakes("entropy", "", p)))
+    expect(close_value(got, ref.entropy(p), "H(P) with zeros in P", mistakes=MISTAKES.known("entropy", p)))
 
 
 # ## cross_entropy ----------------------------------------------------------------------------------
@@ -511,7 +469,7 @@ def test_cross_entropy_batched(student, rng):
     shape = batch_3d(rng)
     p, q = inputs.distributions(rng, *shape), inputs.distributions(rng, *shape)
     expect(close_nats(student.cross_entropy(p, q), ref.cross_entropy(p, q), "H(P, Q)",
-                      mistakes=mistakes("cross_entropy", "", p, q)))
+                      mistakes=MISTAKES.known("cross_entropy", p, q)))
 
 
 @pytest.mark.exercise("cross_entropy", weight=2)
@@ -520,10 +478,8 @@ def test_cross_entropy_zeros(student, pq):
     """cross_entropy: terms with p = 0 are 0, even where q = 0 too"""
     p, q = pq
     got = student.cross_entropy(p, q)
-    if has_nan(got):
-        expect(fail("H(P, Q) is NaN where p = 0 and q = 0", M["ce_zero_log_zero_nan"]))
     expect(close_nats(got, ref.cross_entropy(p, q), "H(P, Q) with zeros in P",
-                      mistakes=mistakes("cross_entropy", "", p, q)))
+                      mistakes=MISTAKES.known("cross_entropy", p, q)))
 
 
 @pytest.mark.exercise("cross_entropy")
@@ -532,7 +488,7 @@ def test_cross_entropy_inf(student, pq):
     """cross_entropy is +inf for the distributions where q = 0 < p, finite for the others"""
     p, q = pq
     expect(close_nats(student.cross_entropy(p, q), ref.cross_entropy(p, q), "H(P, Q) with q = 0 < p",
-                      mistakes=mistakes("cross_entropy", "", p, q)))
+                      mistakes=MISTAKES.known("cross_entropy", p, q)))
 
 
 def broadcast_pair(rng):
@@ -546,7 +502,7 @@ def test_cross_entropy_broadcasts(student, rng):
     """cross_entropy broadcasts p of shape (a, 1, K) against q of shape (1, b, K) to (a, b)"""
     p, q = broadcast_pair(rng)
     expect(close_nats(student.cross_entropy(p, q), ref.cross_entropy(p, q), "H(P, Q) broadcast",
-                      mistakes=mistakes("cross_entropy", "", p, q)))
+                      mistakes=MISTAKES.known("cross_entropy", p, q)))
 
 
 # ## kl_divergence ------------------------------------------------------------------------------------
@@ -557,7 +513,7 @@ def test_kl_batched(student, rng):
     shape = batch_3d(rng)
     p, q = inputs.distributions(rng, *shape), inputs.distributions(rng, *shape)
     expect(close_nats(student.kl_divergence(p, q), ref.kl_divergence(p, q), "KL(P || Q)", NATS_FLOOR,
-                      mistakes("kl_divergence", "", p, q)))
+                      MISTAKES.known("kl_divergence", p, q)))
 
 
 @pytest.mark.exercise("kl_divergence", weight=2)
@@ -566,14 +522,13 @@ def test_kl_nonnegative_zero_iff_equal(student, pq):
     """KL(P || P) = 0, and KL(P || Q) >= 0, positive when P != Q"""
     p, q = pq
     same = student.kl_divergence(p, p)
-    if has_nan(same):
-        expect(fail("KL(P || P) is NaN when P has zero entries", M["kl_zero_log_zero_nan"]))
     # |KL(P || P)| <= TOL.exact * 1e-4 = 1e-12 nats: H(P, P) - H(P) rounds to ~1e-15, a wrong formula to >> 1e-12
-    expect(close_nats(same, np.zeros(p.shape[:-1]), "KL(P || P)", floor=1e-4))
+    expect(close_nats(same, np.zeros(p.shape[:-1]), "KL(P || P)", floor=1e-4,
+                      mistakes=MISTAKES.known("kl_divergence", p, p)))
     got, want = student.kl_divergence(p, q), ref.kl_divergence(p, q)
     verdict, values = as_numbers(got, want, "KL(P || Q)")
     expect(verdict)
-    known = mistakes("kl_divergence", "", p, q)
+    known = MISTAKES.known("kl_divergence", p, q)
     negative = int(np.count_nonzero(~(values >= -TOL.exact * NATS_FLOOR)))   # NaN counts too
     if negative:
         expect(diagnose(got, fail(f"KL(P || Q) is negative (or NaN) for {negative} of {values.size} "
@@ -588,10 +543,8 @@ def test_kl_is_cross_entropy_minus_entropy(student, pq):
     """KL(P || Q) = H(P, Q) - H(P), for P with or without zero entries"""
     p, q = pq
     got = student.kl_divergence(p, q)
-    if has_nan(got):
-        expect(fail("KL(P || Q) is NaN when P has zero entries", M["kl_zero_log_zero_nan"]))
     expect(close_nats(got, ref.cross_entropy(p, q) - ref.entropy(p), "KL(P || Q)", NATS_FLOOR,
-                      mistakes("kl_divergence", "", p, q)))
+                      MISTAKES.known("kl_divergence", p, q)))
 
 
 @pytest.mark.exercise("kl_divergence")
@@ -600,10 +553,8 @@ def test_kl_zeros(student, pq):
     """kl_divergence: terms with p = 0 are 0, even where q = 0 too"""
     p, q = pq
     got = student.kl_divergence(p, q)
-    if has_nan(got):
-        expect(fail("KL(P || Q) is NaN where p = 0", M["kl_zero_log_zero_nan"]))
     expect(close_nats(got, ref.kl_divergence(p, q), "KL(P || Q) with zeros in P", NATS_FLOOR,
-                      mistakes("kl_divergence", "", p, q)))
+                      MISTAKES.known("kl_divergence", p, q)))
 
 
 @pytest.mark.exercise("kl_divergence")
@@ -612,7 +563,7 @@ def test_kl_inf(student, pq):
     """kl_divergence is +inf for the distributions where q = 0 < p, finite for the others"""
     p, q = pq
     expect(close_nats(student.kl_divergence(p, q), ref.kl_divergence(p, q), "KL(P || Q) with q = 0 < p",
-                      NATS_FLOOR, mistakes("kl_divergence", "", p, q)))
+                      NATS_FLOOR, MISTAKES.known("kl_divergence", p, q)))
 
 
 @pytest.mark.exercise("kl_divergence")
@@ -620,7 +571,7 @@ def test_kl_broadcasts(student, rng):
     """kl_divergence broadcasts p of shape (a, 1, K) against q of shape (1, b, K) to (a, b)"""
     p, q = broadcast_pair(rng)
     expect(close_nats(student.kl_divergence(p, q), ref.kl_divergence(p, q), "KL(P || Q) broadcast",
-                      NATS_FLOOR, mistakes("kl_divergence", "", p, q)))
+                      NATS_FLOOR, MISTAKES.known("kl_divergence", p, q)))
 
 
 # ## categorical_mle ---------------------------------------------------------------------------------
@@ -630,7 +581,7 @@ def test_categorical_mle_batched(student, rng):
     """categorical_mle divides each row of counts (last axis) by its total"""
     counts = inputs.counts(rng, *batch_3d(rng))
     expect(close(student.categorical_mle(counts), ref.categorical_mle(counts), "categorical_mle(counts)",
-                 mistakes=mistakes("categorical_mle", "", counts)))
+                 mistakes=MISTAKES.known("categorical_mle", counts)))
 
 
 @pytest.mark.exercise("categorical_mle")
@@ -642,4 +593,4 @@ def test_categorical_mle_frequencies(student, counts):
     counts = counts.copy()
     counts[..., positive] += 1   # every row has a positive total
     expect(close(student.categorical_mle(counts), ref.categorical_mle(counts), "categorical_mle(counts)",
-                 mistakes=mistakes("categorical_mle", "", counts)))
+                 mistakes=MISTAKES.known("categorical_mle", counts)))

@@ -2,13 +2,15 @@
 LoRA update (alpha / r) B A with B (d_out, r) and A (r, d_in).
 
 A key may appear under several exercises (e.g. `off_by_one_rank`): one entry
-per exercise, each with advice for that function. Rank answers are ints, so
-their wrong answers are built exactly; entries without `build` are raised
-explicitly by the hidden tests (timing, memory, initialisation, mutation).
+per exercise, each with advice for that function, and several builds when the
+mistake has several forms (rank r + 1 or r - 1). Rank answers are ints, so
+their wrong answers are built exactly. lora_backward's builds return the whole
+wrong (dL_dB, dL_dA); its checks pick one part. The rest (timing, memory,
+initialisation, mutation) are `observed_by` the check that sees them.
 """
 import numpy as np
 
-from autograder.mistakes import Mistake
+from autograder.mistakes import Catalogue, Mistake
 from autograder.references import lora as ref
 
 
@@ -17,7 +19,7 @@ def _svd(W):
 
 
 def _rank(r):
-    """r itself, for a wrong answer that only exists for r >= 0 (wrong_answers skips the ValueError)."""
+    """r itself, for a wrong answer that only exists for r >= 0 (Catalogue.known skips the ValueError)."""
     if r < 0:
         raise ValueError("no such rank")
     return r
@@ -74,155 +76,141 @@ def _savings(full, lora):
     return 100.0 * (1.0 - lora / full)
 
 
-SLICING = ("wrong SVD factor slicing",
-           "np.linalg.svd returns U, S, Vt with Vt = V^T: keep the first r columns of U (U[:, :r]) and the "
-           "first r rows of Vt (Vt[:r, :]); U[:r] takes rows of U and Vt[:, :r] takes columns of V^T")
+def _scaled(G, x, B, A, alpha, r, scale):
+    """(dL_dB, dL_dA) with the factor `scale` in place of alpha / r."""
+    return scale * G @ (A @ x).T, scale * B.T @ G @ x.T
+
+
+SLICING = dict(name="wrong SVD factor slicing",
+               advice="np.linalg.svd returns U, S, Vt with Vt = V^T: keep the first r columns of U (U[:, :r]) and "
+               "the first r rows of Vt (Vt[:r, :]); U[:r] takes rows of U and Vt[:, :r] takes columns of V^T")
 OFF_BY_ONE = "off-by-one rank"
 UNSQUARED = "singular values used instead of their squares"
 SQUARES = ("the Frobenius norm and the energy add up squares: ||W - W_r||_F^2 = sum of S[r:]**2 "
            "and ||W||_F^2 = sum of S**2")
-NON_SQUARE = ("parameter count for a square layer (d^2 and 2 d r) used for a non-square one",
-              "W is (d_out, d_in): full = d_in * d_out, and LoRA trains B (d_out, r) plus A (r, d_in), "
-              "r * (d_in + d_out) numbers")
+NON_SQUARE = dict(name="parameter count for a square layer (d^2 and 2 d r) used for a non-square one",
+                  advice="W is (d_out, d_in): full = d_in * d_out, and LoRA trains B (d_out, r) plus A (r, d_in), "
+                  "r * (d_in + d_out) numbers")
 NO_SCALE = "missing alpha / r scaling"
-TRANSPOSED = ("transposed LoRA gradient",
-              "each gradient has the shape of its parameter: dL_dB = s dL_dy (A x)^T is (d_out, r) and "
-              "dL_dA = s B^T dL_dy x^T is (r, d_in), with s = alpha / r")
+# the square-layer counts (full, lora) a non-square layer (d_in, d_out, r) is mistaken for
+SQUARE_COUNTS = (lambda d_in, d_out, r: (d_in * d_in, 2 * d_in * r),
+                 lambda d_in, d_out, r: (d_out * d_out, 2 * d_out * r),
+                 lambda d_in, d_out, r: (d_in * d_out, 2 * d_in * r),
+                 lambda d_in, d_out, r: (d_in * d_out, 2 * d_out * r))
+MUTATION = "inputs_unchanged: the child's report of mutated inputs"
 
-MISTAKES = [
+MISTAKES = Catalogue([
     # --- low_rank_approx ----------------------------------------------------
-    Mistake("svd_wrong_factor_slicing", *SLICING, "low_rank_approx", "",
-            lambda W, r: _svd(W)[0][:, :r] @ np.diag(_svd(W)[1][:r]) @ _svd(W)[2][:, :r].T),
-    Mistake("svd_wrong_factor_slicing", *SLICING, "low_rank_approx", "",
-            lambda W, r: _svd(W)[0][:r].T @ np.diag(_svd(W)[1][:r]) @ _svd(W)[2][:r]),
-    Mistake("off_by_one_rank", OFF_BY_ONE,
-            "rank r keeps exactly r singular values: S[:r], U[:, :r] and Vt[:r, :] (0-based slices stop before r)",
-            "low_rank_approx", "", lambda W, r: _truncate(W, r + 1)),
-    Mistake("off_by_one_rank", OFF_BY_ONE,
-            "rank r keeps exactly r singular values: S[:r], U[:, :r] and Vt[:r, :] (0-based slices stop before r)",
-            "low_rank_approx", "", lambda W, r: _truncate(W, r - 1)),
-    Mistake("smallest_singular_values_kept", "the r smallest singular values kept instead of the r largest",
-            "numpy sorts S largest first, so the best rank-r approximation keeps the first r: S[:r], "
-            "U[:, :r], Vt[:r, :]", "low_rank_approx", "",
-            _smallest),
+    Mistake(key="svd_wrong_factor_slicing", **SLICING, exercise="low_rank_approx",
+            build=(lambda W, r: _svd(W)[0][:, :r] @ np.diag(_svd(W)[1][:r]) @ _svd(W)[2][:, :r].T,
+                   lambda W, r: _svd(W)[0][:r].T @ np.diag(_svd(W)[1][:r]) @ _svd(W)[2][:r])),
+    Mistake(key="off_by_one_rank", name=OFF_BY_ONE,
+            advice="rank r keeps exactly r singular values: S[:r], U[:, :r] and Vt[:r, :] (0-based slices stop "
+            "before r)", exercise="low_rank_approx",
+            build=(lambda W, r: _truncate(W, r + 1), lambda W, r: _truncate(W, r - 1))),
+    Mistake(key="smallest_singular_values_kept", name="the r smallest singular values kept instead of the r largest",
+            advice="numpy sorts S largest first, so the best rank-r approximation keeps the first r: S[:r], "
+            "U[:, :r], Vt[:r, :]", exercise="low_rank_approx", build=_smallest),
     # --- relative_approx_error ----------------------------------------------
-    Mistake("singular_values_not_squared", UNSQUARED, SQUARES + ", so e_r = sqrt(sum S[r:]**2 / sum S**2)",
-            "relative_approx_error", "", lambda W, r: _tail_error(W, r, power=1)),
-    Mistake("off_by_one_rank", OFF_BY_ONE,
-            "the error of rank r comes from the singular values it drops, S[r:] (0-based)",
-            "relative_approx_error", "", lambda W, r: _tail_error(W, r + 1)),
-    Mistake("off_by_one_rank", OFF_BY_ONE,
-            "the error of rank r comes from the singular values it drops, S[r:] (0-based)",
-            "relative_approx_error", "", lambda W, r: _tail_error(W, r - 1)),
-    Mistake("absolute_not_relative_error", "absolute error ||W - W_r||_F instead of the relative error",
-            "divide by ||W||_F: the relative error does not depend on the scale of W and lies in [0, 1]",
-            "relative_approx_error", "", lambda W, r: float(np.linalg.norm(W - ref.low_rank_approx(W, r)))),
+    Mistake(key="singular_values_not_squared", name=UNSQUARED,
+            advice=SQUARES + ", so e_r = sqrt(sum S[r:]**2 / sum S**2)",
+            exercise="relative_approx_error", build=lambda W, r: _tail_error(W, r, power=1)),
+    Mistake(key="off_by_one_rank", name=OFF_BY_ONE,
+            advice="the error of rank r comes from the singular values it drops, S[r:] (0-based)",
+            exercise="relative_approx_error",
+            build=(lambda W, r: _tail_error(W, r + 1), lambda W, r: _tail_error(W, r - 1))),
+    Mistake(key="absolute_not_relative_error", name="absolute error ||W - W_r||_F instead of the relative error",
+            advice="divide by ||W||_F: the relative error does not depend on the scale of W and lies in [0, 1]",
+            exercise="relative_approx_error",
+            build=lambda W, r: float(np.linalg.norm(W - ref.low_rank_approx(W, r)))),
     # --- energy_rank ----------------------------------------------------------
-    Mistake("singular_values_not_squared", UNSQUARED,
-            SQUARES + ": the kept energy of rank r is sum(S[:r]**2) / sum(S**2)",
-            "energy_rank", "", _energy_rank_unsquared),
-    Mistake("off_by_one_rank", OFF_BY_ONE,
-            "r counts singular values, it is not an index: prepend a 0 to the cumulative sum (rank 0 keeps "
+    Mistake(key="singular_values_not_squared", name=UNSQUARED,
+            advice=SQUARES + ": the kept energy of rank r is sum(S[:r]**2) / sum(S**2)",
+            exercise="energy_rank", build=_energy_rank_unsquared),
+    Mistake(key="off_by_one_rank", name=OFF_BY_ONE,
+            advice="r counts singular values, it is not an index: prepend a 0 to the cumulative sum (rank 0 keeps "
             "nothing), then the index of the first fraction that reaches the threshold is the rank",
-            "energy_rank", "", lambda S, threshold=0.95: ref.energy_rank(S, threshold) + 1),
-    Mistake("off_by_one_rank", OFF_BY_ONE,
-            "r counts singular values, it is not an index: prepend a 0 to the cumulative sum (rank 0 keeps "
-            "nothing), then the index of the first fraction that reaches the threshold is the rank",
-            "energy_rank", "", lambda S, threshold=0.95: ref.energy_rank(S, threshold) - 1),
+            exercise="energy_rank", build=(lambda S, threshold=0.95: ref.energy_rank(S, threshold) + 1,
+                                           lambda S, threshold=0.95: ref.energy_rank(S, threshold) - 1)),
     # --- find_optimal_rank ------------------------------------------------------
-    Mistake("singular_values_not_squared", UNSQUARED,
-            SQUARES + ", so e_r = sqrt(tail[r] / tail[0]) with tail[r] = sum(S[r:]**2)",
-            "find_optimal_rank", "", _find_rank_unsquared),
-    Mistake("energy_compared_with_error", "an error target compared with an energy fraction",
-            "kept energy is 1 - e_r**2, not 1 - e_r: compare the relative error sqrt(tail[r] / tail[0]) "
+    Mistake(key="singular_values_not_squared", name=UNSQUARED,
+            advice=SQUARES + ", so e_r = sqrt(tail[r] / tail[0]) with tail[r] = sum(S[r:]**2)",
+            exercise="find_optimal_rank", build=_find_rank_unsquared),
+    Mistake(key="energy_compared_with_error", name="an error target compared with an energy fraction",
+            advice="kept energy is 1 - e_r**2, not 1 - e_r: compare the relative error sqrt(tail[r] / tail[0]) "
             "with target_error, or the energy with 1 - target_error**2",
-            "find_optimal_rank", "", _find_rank_energy_vs_error),
-    Mistake("off_by_one_rank", OFF_BY_ONE,
-            "build the errors e_0, ..., e_k for r = 0..k (append e_k = 0 after the reversed cumulative sum): "
-            "then the index of the first error <= target is the rank itself, with no +1",
-            "find_optimal_rank", "", lambda W, target_error=0.01: ref.find_optimal_rank(W, target_error) + 1),
-    Mistake("off_by_one_rank", OFF_BY_ONE,
-            "build the errors e_0, ..., e_k for r = 0..k (append e_k = 0 after the reversed cumulative sum): "
-            "then the index of the first error <= target is the rank itself",
-            "find_optimal_rank", "", lambda W, target_error=0.01: ref.find_optimal_rank(W, target_error) - 1),
-    Mistake("svd_in_loop", "a loop over candidate ranks that recomputes an SVD (or W_r) for each r",
-            "compute the singular values once (np.linalg.svd(W, compute_uv=False)); Eckart-Young gives every "
-            "e_r from them: a reversed cumulative sum of S**2 is the tail for all r at once",
-            "find_optimal_rank"),
+            exercise="find_optimal_rank", build=_find_rank_energy_vs_error),
+    Mistake(key="off_by_one_rank", name=OFF_BY_ONE,
+            advice="build the errors e_0, ..., e_k for r = 0..k (append e_k = 0 after the reversed cumulative "
+            "sum): then the index of the first error <= target is the rank itself, with no +1",
+            exercise="find_optimal_rank",
+            build=(lambda W, target_error=0.01: ref.find_optimal_rank(W, target_error) + 1,
+                   lambda W, target_error=0.01: ref.find_optimal_rank(W, target_error) - 1)),
+    Mistake(key="svd_in_loop", name="a loop over candidate ranks that recomputes an SVD (or W_r) for each r",
+            advice="compute the singular values once (np.linalg.svd(W, compute_uv=False)); Eckart-Young gives "
+            "every e_r from them: a reversed cumulative sum of S**2 is the tail for all r at once",
+            exercise="find_optimal_rank", observed_by="the time budget of a 768 x 768 call"),
     # --- parameter counts ---------------------------------------------------------
-    Mistake("non_square_param_count", *NON_SQUARE, "lora_param_counts", "",
-            lambda d_in, d_out, r: _counts(d_in * d_in, 2 * d_in * r)),
-    Mistake("non_square_param_count", *NON_SQUARE, "lora_param_counts", "",
-            lambda d_in, d_out, r: _counts(d_out * d_out, 2 * d_out * r)),
-    Mistake("non_square_param_count", *NON_SQUARE, "lora_param_counts", "",
-            lambda d_in, d_out, r: _counts(d_in * d_out, 2 * d_in * r)),
-    Mistake("non_square_param_count", *NON_SQUARE, "lora_param_counts", "",
-            lambda d_in, d_out, r: _counts(d_in * d_out, 2 * d_out * r)),
-    Mistake("counts_product_not_factors", "LoRA count of the product B A instead of the factors B and A",
-            "only B (d_out, r) and A (r, d_in) are trained: r * (d_in + d_out) numbers, far fewer than W's",
-            "lora_param_counts", "", lambda d_in, d_out, r: _counts(d_in * d_out, r * d_in * d_out)),
-    Mistake("non_square_param_count", *NON_SQUARE, "lora_savings_percent", "",
-            lambda d_in, d_out, r: _savings(d_in * d_in, 2 * d_in * r)),
-    Mistake("non_square_param_count", *NON_SQUARE, "lora_savings_percent", "",
-            lambda d_in, d_out, r: _savings(d_out * d_out, 2 * d_out * r)),
-    Mistake("non_square_param_count", *NON_SQUARE, "lora_savings_percent", "",
-            lambda d_in, d_out, r: _savings(d_in * d_out, 2 * d_in * r)),
-    Mistake("non_square_param_count", *NON_SQUARE, "lora_savings_percent", "",
-            lambda d_in, d_out, r: _savings(d_in * d_out, 2 * d_out * r)),
-    Mistake("savings_as_fraction", "savings returned as a fraction, not a percentage",
-            "multiply by 100: 100 * (1 - lora / full), e.g. 95.83 rather than 0.9583",
-            "lora_savings_percent", "", lambda d_in, d_out, r: _savings(d_in * d_out, r * (d_in + d_out)) / 100),
-    Mistake("savings_kept_not_saved", "the percentage LoRA keeps instead of the percentage it saves",
-            "savings = 100 * (1 - lora / full); 100 * lora / full is what remains trainable",
-            "lora_savings_percent", "", lambda d_in, d_out, r: 100.0 * r * (d_in + d_out) / (d_in * d_out)),
+    Mistake(key="non_square_param_count", **NON_SQUARE, exercise="lora_param_counts",
+            build=tuple(lambda d_in, d_out, r, counts=counts: _counts(*counts(d_in, d_out, r))
+                        for counts in SQUARE_COUNTS)),
+    Mistake(key="counts_product_not_factors", name="LoRA count of the product B A instead of the factors B and A",
+            advice="only B (d_out, r) and A (r, d_in) are trained: r * (d_in + d_out) numbers, far fewer than W's",
+            exercise="lora_param_counts", build=lambda d_in, d_out, r: _counts(d_in * d_out, r * d_in * d_out)),
+    Mistake(key="non_square_param_count", **NON_SQUARE, exercise="lora_savings_percent",
+            build=tuple(lambda d_in, d_out, r, counts=counts: _savings(*counts(d_in, d_out, r))
+                        for counts in SQUARE_COUNTS)),
+    Mistake(key="savings_as_fraction", name="savings returned as a fraction, not a percentage",
+            advice="multiply by 100: 100 * (1 - lora / full), e.g. 95.83 rather than 0.9583",
+            exercise="lora_savings_percent",
+            build=lambda d_in, d_out, r: _savings(d_in * d_out, r * (d_in + d_out)) / 100),
+    Mistake(key="savings_kept_not_saved", name="the percentage LoRA keeps instead of the percentage it saves",
+            advice="savings = 100 * (1 - lora / full); 100 * lora / full is what remains trainable",
+            exercise="lora_savings_percent",
+            build=lambda d_in, d_out, r: 100.0 * r * (d_in + d_out) / (d_in * d_out)),
     # --- init_lora -------------------------------------------------------------------
-    Mistake("random_b_init", "LoRA B initialised non-zero",
-            "B must start at zeros (np.zeros((d_out, r))), so that W + (alpha / r) B A equals the pretrained W "
-            "before training; only A is random (the quick reference's random B is a slip)", "init_lora"),
-    Mistake("zero_a_init", "LoRA A initialised to zero as well as B",
-            "with A = B = 0 both gradients are zero and training never starts: draw A at random from rng",
-            "init_lora"),
-    Mistake("a_init_not_scaled", "LoRA A drawn at the wrong scale",
-            "entries of A should have standard deviation about 1 / sqrt(d_in) (or smaller): "
-            "rng.standard_normal((r, d_in)) / np.sqrt(d_in)", "init_lora"),
+    Mistake(key="random_b_init", name="LoRA B initialised non-zero",
+            advice="B must start at zeros (np.zeros((d_out, r))), so that W + (alpha / r) B A equals the pretrained "
+            "W before training; only A is random (the quick reference's random B is a slip)", exercise="init_lora",
+            observed_by="the initial B drawn from a seeded generator"),
+    Mistake(key="zero_a_init", name="LoRA A initialised to zero as well as B",
+            advice="with A = B = 0 both gradients are zero and training never starts: draw A at random from rng",
+            exercise="init_lora", observed_by="the initial A drawn from a seeded generator"),
+    Mistake(key="a_init_not_scaled", name="LoRA A drawn at the wrong scale",
+            advice="entries of A should have standard deviation about 1 / sqrt(d_in) (or smaller): "
+            "rng.standard_normal((r, d_in)) / np.sqrt(d_in)", exercise="init_lora",
+            observed_by="the initial A drawn from a seeded generator"),
     # --- forward, backward, merge ------------------------------------------------------
-    Mistake("missing_alpha_over_r", NO_SCALE,
-            "the update is (alpha / r) B A: y = W x + (alpha / r) * (B @ (A @ x))", "lora_forward", "",
-            lambda x, W, B, A, alpha, r: W @ x + B @ (A @ x)),
-    Mistake("alpha_over_r_inverted", "scale r / alpha instead of alpha / r",
-            "the LoRA update is multiplied by alpha / r", "lora_forward", "",
-            lambda x, W, B, A, alpha, r: W @ x + (r / alpha) * (B @ (A @ x))),
-    Mistake("lora_full_product_in_forward", "B @ A formed as a (d_out, d_in) matrix inside lora_forward",
-            "the values are right, but this is the d_out x d_in cost LoRA exists to avoid: go through the "
+    Mistake(key="missing_alpha_over_r", name=NO_SCALE,
+            advice="the update is (alpha / r) B A: y = W x + (alpha / r) * (B @ (A @ x))", exercise="lora_forward",
+            build=lambda x, W, B, A, alpha, r: W @ x + B @ (A @ x)),
+    Mistake(key="alpha_over_r_inverted", name="scale r / alpha instead of alpha / r",
+            advice="the LoRA update is multiplied by alpha / r", exercise="lora_forward",
+            build=lambda x, W, B, A, alpha, r: W @ x + (r / alpha) * (B @ (A @ x))),
+    Mistake(key="lora_full_product_in_forward", name="B @ A formed as a (d_out, d_in) matrix inside lora_forward",
+            advice="the values are right, but this is the d_out x d_in cost LoRA exists to avoid: go through the "
             "rank-r bottleneck, W @ x + (alpha / r) * (B @ (A @ x)); mind that (alpha / r) * B @ A @ x is "
-            "evaluated left to right and forms B @ A", "lora_forward"),
-    Mistake("transposed_lora_grads", *TRANSPOSED, "lora_backward", "dL_dB",
-            lambda G, x, B, A, alpha, r: (alpha / r) * (A @ x) @ G.T),
-    Mistake("transposed_lora_grads", *TRANSPOSED, "lora_backward", "dL_dA",
-            lambda G, x, B, A, alpha, r: (alpha / r) * x @ G.T @ B),
-    Mistake("missing_alpha_over_r", NO_SCALE,
-            "y depends on B and A through (alpha / r) B A, so the factor s = alpha / r appears in both "
-            "gradients: dL_dB = s G (A x)^T, dL_dA = s B^T G x^T", "lora_backward", "dL_dB",
-            lambda G, x, B, A, alpha, r: G @ (A @ x).T),
-    Mistake("missing_alpha_over_r", NO_SCALE,
-            "y depends on B and A through (alpha / r) B A, so the factor s = alpha / r appears in both "
-            "gradients: dL_dB = s G (A x)^T, dL_dA = s B^T G x^T", "lora_backward", "dL_dA",
-            lambda G, x, B, A, alpha, r: B.T @ G @ x.T),
-    Mistake("lora_grad_over_batch", "gradient divided by the batch size",
-            "dL_dy already carries any 1/batch of the loss: the matrix products sum over the batch, "
-            "nothing more to divide", "lora_backward", "dL_dB",
-            lambda G, x, B, A, alpha, r: ref.lora_backward(G, x, B, A, alpha, r)[0] / x.shape[1]),
-    Mistake("lora_grad_over_batch", "gradient divided by the batch size",
-            "dL_dy already carries any 1/batch of the loss: the matrix products sum over the batch, "
-            "nothing more to divide", "lora_backward", "dL_dA",
-            lambda G, x, B, A, alpha, r: ref.lora_backward(G, x, B, A, alpha, r)[1] / x.shape[1]),
-    Mistake("missing_alpha_over_r", NO_SCALE,
-            "merge the update you trained: W + (alpha / r) * (B @ A); without the factor the deployed model "
-            "differs from the trained one", "merge_lora", "", lambda W, B, A, alpha, r: W + B @ A),
-    Mistake("merge_scales_pretrained", "alpha / r applied to the pretrained weight too",
-            "only the update is scaled: W + (alpha / r) * (B @ A)", "merge_lora", "",
-            lambda W, B, A, alpha, r: (alpha / r) * (W + B @ A)),
-    Mistake("mutates_input", "the function modifies its input W in place",
-            "W += ... writes into the caller's array (the frozen pretrained weight): return W + ... instead, "
-            "a new array", "merge_lora"),
-]
+            "evaluated left to right and forms B @ A", exercise="lora_forward",
+            observed_by="the child's report of the call's peak memory"),
+    Mistake(key="transposed_lora_grads", name="transposed LoRA gradient",
+            advice="each gradient has the shape of its parameter: dL_dB = s dL_dy (A x)^T is (d_out, r) and "
+            "dL_dA = s B^T dL_dy x^T is (r, d_in), with s = alpha / r", exercise="lora_backward",
+            build=lambda G, x, B, A, alpha, r: ((alpha / r) * (A @ x) @ G.T, (alpha / r) * x @ G.T @ B)),
+    Mistake(key="missing_alpha_over_r", name=NO_SCALE,
+            advice="y depends on B and A through (alpha / r) B A, so the factor s = alpha / r appears in both "
+            "gradients: dL_dB = s G (A x)^T, dL_dA = s B^T G x^T", exercise="lora_backward",
+            build=lambda G, x, B, A, alpha, r: _scaled(G, x, B, A, alpha, r, 1.0)),
+    Mistake(key="lora_grad_over_batch", name="gradient divided by the batch size",
+            advice="dL_dy already carries any 1/batch of the loss: the matrix products sum over the batch, "
+            "nothing more to divide", exercise="lora_backward",
+            build=lambda G, x, B, A, alpha, r: _scaled(G, x, B, A, alpha, r, alpha / r / x.shape[1])),
+    Mistake(key="missing_alpha_over_r", name=NO_SCALE,
+            advice="merge the update you trained: W + (alpha / r) * (B @ A); without the factor the deployed model "
+            "differs from the trained one", exercise="merge_lora", build=lambda W, B, A, alpha, r: W + B @ A),
+    Mistake(key="merge_scales_pretrained", name="alpha / r applied to the pretrained weight too",
+            advice="only the update is scaled: W + (alpha / r) * (B @ A)", exercise="merge_lora",
+            build=lambda W, B, A, alpha, r: (alpha / r) * (W + B @ A)),
+    Mistake(key="mutates_input", name="the function modifies its input W in place",
+            advice="W += ... writes into the caller's array (the frozen pretrained weight): return W + ... instead, "
+            "a new array", exercise="merge_lora", observed_by=MUTATION),
+])

@@ -3,8 +3,12 @@
 Each step follows torch.optim's single-tensor arithmetic in float64 (SGD with
 momentum and nesterov, RMSprop with centered=False and alpha=beta, Adam, AdamW).
 State arrays start at zeros; the step counter t starts at 1. Steps return new
-arrays and never modify their inputs.
+arrays and never modify their inputs. `STEPS` is the one table of the six
+steps (function, state names, whether it takes t) that the mistakes and the
+hidden tests read too.
 """
+from typing import Callable, NamedTuple
+
 import numpy as np
 
 
@@ -59,21 +63,34 @@ def rosenbrock_grad(p, a=1.0, b=100.0):
     return np.array([-2 * (a - x) - 4 * b * x * (y - x**2), 2 * b * (y - x**2)], dtype=float)
 
 
-# name -> (step function, number of state arrays it carries)
-STEPS = {"sgd": (sgd_step, 0), "momentum": (momentum_step, 1), "nesterov": (nesterov_step, 1),
-         "rmsprop": (rmsprop_step, 1), "adam": (adam_step, 2), "adamw": (adamw_step, 2)}
+class Step(NamedTuple):
+    """One optimizer step of the contract: step(param, grad, *state[, t], **hparams)."""
+    function: Callable
+    state: tuple      # names of the state arrays it takes and returns after param, in order
+    counted: bool     # takes the step number t (1 on the first step) after the state
+
+    def arguments(self, param, grad, state, t) -> tuple:
+        """The positional arguments of one step: (param, grad, *state), then t if counted."""
+        return (param, grad, *state) + ((t,) if self.counted else ())
+
+    def outputs(self, out) -> list:
+        """[new_param, *new_state] from what a step returned (sgd returns new_param alone)."""
+        return list(out) if self.state else [out]
+
+
+STEPS = {"sgd": Step(sgd_step, (), False), "momentum": Step(momentum_step, ("velocity",), False),
+         "nesterov": Step(nesterov_step, ("velocity",), False), "rmsprop": Step(rmsprop_step, ("sq",), False),
+         "adam": Step(adam_step, ("m", "v"), True), "adamw": Step(adamw_step, ("m", "v"), True)}
 
 
 def optimize(name, grad_fn, x0, n_steps, **hparams):
     """(n_steps + 1, dim) trajectory from x0: zero state, t = 1, 2, ... for Adam/AdamW."""
-    step, n_state = STEPS[name]
+    step = STEPS[name]
     x = np.array(x0, dtype=float)
-    state = [np.zeros_like(x) for _ in range(n_state)]
+    state = [np.zeros_like(x) for _ in step.state]
     path = [x]
     for t in range(1, n_steps + 1):
-        counter = (t,) if name in ("adam", "adamw") else ()
-        out = step(x, grad_fn(x), *state, *counter, **hparams)
-        x, *state = out if n_state else (out,)
+        x, *state = step.outputs(step.function(*step.arguments(x, grad_fn(x), state, t), **hparams))
         path.append(x)
     return np.stack(path)
 
