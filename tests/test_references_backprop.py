@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from autograder.references import backprop as ref
-from tests.reference_checks import TOL, close, no_warnings
+from tests.reference_checks import close, no_warnings
 
 FD_TOL = 1e-7  # central differences with eps 1e-6 on O(1) functions
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from autograder.references import probability as ref
-from tests.reference_checks import TOL, close, no_warnings
+from tests.reference_checks import close, no_warnings
 
 
 @pytest.fixture

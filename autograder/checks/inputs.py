@@ -64,18 +64,9 @@ def symmetric(rng: np.random.Generator, eigenvalues) -> np.ndarray:
     return (a + a.T) / 2          # exactly symmetric, not just to round-off
 
 
-def distributions(rng: np.random.Generator, *shape: int, zeros: float = 0.0) -> np.ndarray:
-    """Probability distributions along the last axis (Dirichlet(1) rows).
-
-    With `zeros` > 0, each entry is set to exactly 0 with that probability,
-    keeping at least one positive entry per row, then rows are renormalised.
-    """
-    p = rng.dirichlet(np.ones(shape[-1]), size=shape[:-1])
-    if zeros:
-        keep = rng.integers(0, shape[-1], size=shape[:-1])[..., None] == np.arange(shape[-1])
-        p = np.where((rng.random(shape) < zeros) & ~keep, 0.0, p)
-        p = p / p.sum(axis=-1, keepdims=True)
-    return p
+def distributions(rng: np.random.Generator, *shape: int) -> np.ndarray:
+    """Probability distributions along the last axis (Dirichlet(1) rows, no zeros)."""
+    return rng.dirichlet(np.ones(shape[-1]), size=shape[:-1])
 
 
 def counts(rng: np.random.Generator, *shape: int, high: int = 20) -> np.ndarray:
