@@ -81,6 +81,8 @@ class Result:
     errors: tuple = ()                 # notebook-level problems, for the student
     pending_manual: float = 0.0        # points of manually graded answers still to come
     submission_sha256: str = ""        # of the graded notebook ("" when there was none)
+    isolation: str = ""                # the sandbox's mode ("strict", "partial", "none"; "" = no child ran)
+    isolation_layers: tuple = ()       # the layers that mode applied, e.g. ("mount-namespace", "landlock")
 
     @property
     def score(self) -> float:
@@ -101,7 +103,8 @@ class Result:
                 "score": self.score, "max_score": self.max_score, "seed": self.seed,
                 "exercises": {e.name: e.to_json() for e in self.exercises},
                 "errors": list(self.errors), "pending_manual": self.pending_manual,
-                "submission_sha256": self.submission_sha256}
+                "submission_sha256": self.submission_sha256,
+                "isolation": {"mode": self.isolation, "layers": list(self.isolation_layers)}}
 
     @classmethod
     def from_json(cls, data: dict) -> "Result":
@@ -114,11 +117,13 @@ class Result:
         seed = data.get("seed")
         if type(seed) is not int:
             raise ValueError("'seed' must be an integer")
+        isolation = data.get("isolation", {})
         result = cls(student=_str(data, "student"), assignment=_str(data, "assignment"), seed=seed,
                      exercises=tuple(ExerciseResult.from_json(str(k), v) for k, v in exercises.items()),
                      errors=tuple(_strings(data, "errors")),
                      pending_manual=_number(data, "pending_manual"),
-                     submission_sha256=_str(data, "submission_sha256"))
+                     submission_sha256=_str(data, "submission_sha256"),
+                     isolation=_str(isolation, "mode"), isolation_layers=tuple(_strings(isolation, "layers")))
         if not math.isclose(result.score, _number(data, "score"), abs_tol=1e-6):
             raise ValueError("'score' is not the sum of the exercises' scores")
         return result
