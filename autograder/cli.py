@@ -23,6 +23,7 @@ from autograder.grade import GradeRequest, Graded
 from autograder.labs import Course, default_course
 from autograder.notebook import NotebookError, read_notebook_bytes
 from autograder.result import Result
+from autograder.shard import in_shard, merge, parse_shard
 
 
 def main(argv=None) -> int:
@@ -54,6 +55,12 @@ def main(argv=None) -> int:
                        choices=("",) + gradescope_visibilities(),
                        help="with --format gradescope: add every hidden check as a test of its own with this "
                             "Gradescope visibility (" + ", ".join(gradescope_visibilities()) + "; default: none)")
+    grade.add_argument("--shard", default=None, metavar="i/N",
+                       help="grade only the i-th of N deterministic parts of the jobs (needs --seed; "
+                            "combine the parts with `autograder merge`)")
+    combine = commands.add_parser("merge", help="combine the results folders of `grade --shard` runs")
+    combine.add_argument("out", type=Path, metavar="OUT", help="the combined results folder")
+    combine.add_argument("dirs", type=Path, nargs="+", metavar="DIR", help="a shard's results folder")
     build = commands.add_parser("build", help="generate release/ and solutions/ with nbgrader")
     build.add_argument("--check", action="store_true",
                        help="do not write: fail if the committed products differ from a fresh build")
@@ -68,11 +75,20 @@ def main(argv=None) -> int:
     if args.command == "gradescope-bundle":
         from autograder.gradescope_bundle import build_command
         return build_command(args)
+    if args.command == "merge":
+        return merge(args.out, args.dirs)
     if args.command == "build":
         from autograder.build import main as build_main
         return build_main(check=args.check)
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
+    if args.shard is not None:
+        if args.seed is None:
+            parser.error("--shard needs --seed: every shard of a run must draw the same hidden inputs")
+        try:
+            args.shard = parse_shard(args.shard)
+        except ValueError as exc:
+            parser.error(str(exc))
     args.formats = [name.strip() for value in args.formats for name in value.split(",") if name.strip()]
     unknown = [name for name in args.formats if name not in report.FORMATS]
     if unknown:
@@ -91,6 +107,11 @@ def grade_command(args, executor: Executor = None, grade_fn: Callable = grade_in
     jobs, warnings = discover(args.paths)
     for warning in warnings:
         print(f"autograder: {warning}", file=sys.stderr)
+    if getattr(args, "shard", None):
+        jobs = [job for job in jobs if in_shard(job, args.shard)]
+    if not jobs and getattr(args, "shard", None):
+        print(f"autograder: shard {args.shard[0]}/{args.shard[1]} holds no jobs", file=sys.stderr)
+        return 0
     if not jobs:
         print("autograder: nothing to grade", file=sys.stderr)
         return 1
