@@ -6,7 +6,7 @@ BIN    := $(abspath $(VENV))/bin
 # nbgrader shells out to alembic: the venv's bin/ must be on PATH.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: setup demo test release check-release bench clean
+.PHONY: setup demo test release check-release bench clean browser screenshots
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,10 +34,25 @@ check-release: setup
 demo: release
 	rm -rf demo-results
 	$(BIN)/autograder grade examples/submitted --out demo-results --jobs 2
+	$(BIN)/autograder report demo-results
 	@echo "Results, feedback files and grades.csv are in demo-results/"
+	@echo "HTML pages: demo-results/report/index.html (class report) and"
+	@echo "            demo-results/<student>/<assignment>.feedback.html, e.g."
+	@echo "            demo-results/mistakes/lab-1.4.1-manual-backpropagation.feedback.html"
+
+## Headless Chromium (Debian's package) for the browser test and the screenshots:
+## installed when running as root (CI, containers); elsewhere that test is skipped.
+browser:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" -ne 0 ] && \
+	  echo "chromium not installed (not root): the browser test will be skipped"; } || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+## Regenerate docs/screenshots/ (the example pages in headless Chromium).
+screenshots: setup browser
+	docs/make_screenshots.sh
 
 ## The project's own test suite (the README's test command; CI runs it).
-test: setup $(VENV)/.installed-torch
+test: setup $(VENV)/.installed-torch browser
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 bench: setup

@@ -22,6 +22,7 @@ from autograder.execute import grade_in_worker, run_batch
 from autograder.grade import GradeRequest, Graded
 from autograder.labs import Course, default_course
 from autograder.notebook import NotebookError, read_notebook_bytes
+from autograder.progress import progress_display
 from autograder.result import Result
 from autograder.shard import in_shard, merge, parse_shard
 
@@ -64,6 +65,11 @@ def main(argv=None) -> int:
     build = commands.add_parser("build", help="generate release/ and solutions/ with nbgrader")
     build.add_argument("--check", action="store_true",
                        help="do not write: fail if the committed products differ from a fresh build")
+    class_report = commands.add_parser("report", help="HTML pages and a class report of a results folder")
+    class_report.add_argument("dir", type=Path, metavar="DIR", help="a results folder (autograder grade --out DIR)")
+    class_report.add_argument("--course", type=Path, default=None,
+                              help="course folder whose notebooks name the exercises' sections "
+                                   "(default: this repository)")
     bundle = commands.add_parser("gradescope-bundle", help="build Gradescope's autograder zip")
     bundle.add_argument("zip", type=Path, metavar="OUT.zip", help="the zip to write")
     bundle.add_argument("--assignment", default="", help="grade every submission as this lab "
@@ -75,6 +81,9 @@ def main(argv=None) -> int:
     if args.command == "gradescope-bundle":
         from autograder.gradescope_bundle import build_command
         return build_command(args)
+    if args.command == "report":
+        from autograder.classreport import report_command   # imports matplotlib: only when asked
+        return report_command(args.dir, args.course)
     if args.command == "merge":
         return merge(args.out, args.dirs)
     if args.command == "build":
@@ -120,7 +129,7 @@ def grade_command(args, executor: Executor = None, grade_fn: Callable = grade_in
     seed = choose_seed(args.seed, report.read_run_state(args.out))
     report.write_run_state(args.out, seed, finished=False)
     limits = replace(Limits(), cell_timeout=args.cell_timeout, call_timeout=args.call_timeout)
-    progress = progress or print_progress
+    progress = progress or progress_display()
     graded: list = []
     ran: list = []        # this run's results, graded or up to date
     count = {"done": 0}
@@ -166,15 +175,6 @@ def grade_command(args, executor: Executor = None, grade_fn: Callable = grade_in
 def gradescope_visibilities() -> tuple:
     from autograder.gradescope import VISIBILITIES
     return VISIBILITIES
-
-
-def print_progress(done: int, total: int, result: Result, note: str) -> None:
-    """One line per submission on stderr."""
-    if note == "up to date":
-        print(f"autograder: {result.student} / {result.assignment}: up to date", file=sys.stderr)
-    else:
-        print(f"autograder: {result.student} / {result.assignment}: "
-              f"{result.score:g}/{result.max_score:g}", file=sys.stderr)
 
 
 def make_request(job: Job, seed: int, course: Course, limits: Limits) -> GradeRequest:

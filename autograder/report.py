@@ -21,6 +21,7 @@ from pathlib import Path
 from autograder import classroom, gradescope
 from autograder.discover import safe_name
 from autograder.feedback import points, render_markdown
+from autograder.html import render_html
 from autograder.result import Result, validate
 
 RUN_STATE = ".autograder-run.json"   # the run's seed, and whether it finished
@@ -43,6 +44,7 @@ def grades_csv(results: list) -> str:
 # suffix -> Result -> text. The JSON comes last: its presence means "done".
 RESULT_FILES = {
     ".feedback.md": render_markdown,
+    ".feedback.html": render_html,
     ".json": Result.dumps,
 }
 
