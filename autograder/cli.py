@@ -11,6 +11,7 @@ import json
 import secrets
 import sys
 from concurrent.futures import Executor, ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Callable
@@ -19,7 +20,7 @@ from autograder import report
 from autograder.config import Limits
 from autograder.discover import Job, discover
 from autograder.execute import grade_in_worker, run_batch
-from autograder.grade import GradeRequest, Graded
+from autograder.grade import GradeRequest, Graded, grade
 from autograder.labs import Course, default_course
 from autograder.notebook import NotebookError, read_notebook_bytes
 from autograder.progress import progress_display
@@ -56,6 +57,9 @@ def main(argv=None) -> int:
                        choices=("",) + gradescope_visibilities(),
                        help="with --format gradescope: add every hidden check as a test of its own with this "
                             "Gradescope visibility (" + ", ".join(gradescope_visibilities()) + "; default: none)")
+    grade.add_argument("--dask-scheduler", default=None, metavar="ADDRESS",
+                       help="run the jobs on this Dask distributed cluster (e.g. tcp://host:8786; "
+                            "needs the `dask` extra); results come back here and are written here")
     grade.add_argument("--shard", default=None, metavar="i/N",
                        help="grade only the i-th of N deterministic parts of the jobs (needs --seed; "
                             "combine the parts with `autograder merge`)")
@@ -153,13 +157,12 @@ def grade_command(args, executor: Executor = None, grade_fn: Callable = grade_in
         graded.append(outcome.result)
         tick(outcome.result, "graded")
 
-    own_pool = executor is None
-    executor = executor or ThreadPoolExecutor(max_workers=args.jobs)
-    try:
+    with ExitStack() as stack:
+        if executor is None and getattr(args, "dask_scheduler", None):
+            executor, grade_fn = stack.enter_context(dask_executor(args.dask_scheduler)), grade
+        elif executor is None:
+            executor = stack.enter_context(ThreadPoolExecutor(max_workers=args.jobs))
         run_batch(requests(), executor, grade_fn, write, window=2 * args.jobs)
-    finally:
-        if own_pool:
-            executor.shutdown()
     everything = report.read_results(args.out)
     report.write_run_files(args.out, everything)
     report.write_format_files(args.out, everything, getattr(args, "formats", []),
@@ -175,6 +178,16 @@ def grade_command(args, executor: Executor = None, grade_fn: Callable = grade_in
 def gradescope_visibilities() -> tuple:
     from autograder.gradescope import VISIBILITIES
     return VISIBILITIES
+
+
+@contextmanager
+def dask_executor(address: str):
+    """An executor on the Dask cluster at `address`: each job runs `grade.grade`
+    in a worker process there (the request carries the notebook's bytes, so
+    workers need no shared filesystem), with the same sandbox as locally."""
+    from distributed import Client   # the `dask` extra: only when asked
+    with Client(address) as client:
+        yield client.get_executor()
 
 
 def make_request(job: Job, seed: int, course: Course, limits: Limits) -> GradeRequest:

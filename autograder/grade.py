@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import os
+import threading
 from dataclasses import asdict, dataclass, replace
 from typing import Optional
 
@@ -28,6 +29,10 @@ from autograder.scoring import score_lab
 
 NO_ASSIGNMENT = ("could not tell which assignment this notebook is: "
                  "name it after the assignment, e.g. lab-1.4.1-manual-backpropagation.ipynb")
+# pytest.main is not thread-safe (it captures file descriptors 1 and 2 and
+# imports test modules): an executor that runs several gradings in threads of
+# one process (a Dask worker with --nthreads > 1) runs their hidden tests in turn.
+PYTEST_LOCK = threading.Lock()
 CRASHED = "the grader failed on this submission (not your fault); flagged for regrade"
 
 
@@ -81,7 +86,8 @@ def run_hidden_tests(lab: Lab, sandbox: Sandbox, seed: int, settings: Settings,
                      exercises: Optional[set] = None) -> GradingPlugin:
     """Run the lab's hidden pytest tests against the sandbox; the plugin holds the outcomes."""
     plugin = GradingPlugin(sandbox, seed, settings.limits, exercises)
-    code = pytest.main(_pytest_args(lab), plugins=[plugin])
+    with PYTEST_LOCK:
+        code = pytest.main(_pytest_args(lab), plugins=[plugin])
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         raise GraderError(f"the hidden tests of {lab.id} could not run (pytest exit code {int(code)})")
     return plugin
@@ -90,7 +96,8 @@ def run_hidden_tests(lab: Lab, sandbox: Sandbox, seed: int, settings: Settings,
 def hidden_exercises(lab: Lab) -> dict:
     """{exercise: number of hidden checks}, as pytest collects them (nothing runs)."""
     plugin = GradingPlugin(None, 0, Settings().limits, exercises=set())   # deselects everything
-    code = pytest.main(_pytest_args(lab) + ["--collect-only"], plugins=[plugin])
+    with PYTEST_LOCK:
+        code = pytest.main(_pytest_args(lab) + ["--collect-only"], plugins=[plugin])
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
         raise GraderError(f"the hidden tests of {lab.id} could not be collected (pytest exit code {int(code)})")
     return plugin.collected
