@@ -19,7 +19,7 @@ from typing import Callable
 from autograder import report
 from autograder.config import Limits
 from autograder.discover import Job, discover
-from autograder.execute import grade_in_worker, run_batch
+from autograder.execute import grade_in_worker, run_batch, usable_cores
 from autograder.grade import GradeRequest, Graded, grade
 from autograder.labs import Course, default_course
 from autograder.notebook import NotebookError, read_notebook_bytes
@@ -35,7 +35,8 @@ def main(argv=None) -> int:
     grade.add_argument("paths", nargs="+", metavar="PATH",
                        help="a notebook, or a folder (an nbgrader submitted/<student>/<assignment>/ tree)")
     grade.add_argument("--out", required=True, type=Path, help="folder for results")
-    grade.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default 1)")
+    grade.add_argument("--jobs", type=int, default=usable_cores(),
+                       help="submissions graded at once (default: the usable cores, here %(default)s)")
     grade.add_argument("--seed", type=int, help="seed of the hidden inputs (default: a fresh secret one; "
                                                 "pass a result's seed to reproduce it)")
     grade.add_argument("--course", type=Path, default=None,

@@ -13,6 +13,7 @@ alone writes results, as they complete.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import traceback
@@ -42,6 +43,11 @@ def grade_in_worker(request: GradeRequest) -> Graded:
         return Graded(crashed(request), (f"worker timed out: {exc!r}\n{str(exc.stderr or '')[-4000:]}",))
     except (ValueError, KeyError, TypeError) as exc:
         return Graded(crashed(request), (f"worker failed: {exc!r}\n{stderr[-4000:]}",))
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity mask, e.g. a container's cpuset)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def worker_timeout(limits: Limits) -> float:
