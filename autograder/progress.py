@@ -9,6 +9,7 @@ with the same numbers as the bar, so a long log still says how far it got.
 """
 from __future__ import annotations
 
+import os
 import sys
 import time
 
@@ -39,16 +40,18 @@ def flagged(result: Result) -> bool:
 
 
 class TerminalProgress:
-    """A tqdm bar, opened at the first notebook and closed at the last."""
+    """A tqdm bar, opened when the batch starts (so the rate counts from
+    there) and closed at the last notebook."""
 
     def __init__(self, stream):
         self.stream = stream
-        self.bar = None
+        self.bar = tqdm(total=None, file=stream, unit=UNIT, desc="grading",
+                        bar_format=BAR_FORMAT, dynamic_ncols=True, leave=True)
 
     def __call__(self, done: int, total: int, result: Result, note: str) -> None:
         if self.bar is None:
-            self.bar = tqdm(total=total, file=self.stream, unit=UNIT, desc="grading",
-                            bar_format=BAR_FORMAT, dynamic_ncols=True, leave=True)
+            return
+        self.bar.total = total          # known once discovery is done; tqdm reads it at each refresh
         if flagged(result):
             self.bar.write(notebook_line(result, note) + " (grader error: flagged for regrade)",
                            file=self.stream)
@@ -69,12 +72,10 @@ class LogProgress:
 
     def __init__(self, stream, every: float = SUMMARY_EVERY, clock=time.monotonic):
         self.stream, self.every, self.clock = stream, every, clock
-        self.start = self.last = None
+        self.start = self.last = clock()    # the batch starts now: rates count from here
 
     def __call__(self, done: int, total: int, result: Result, note: str) -> None:
         now = self.clock()
-        if self.start is None:
-            self.start = self.last = now
         line = notebook_line(result, note)
         if flagged(result):
             line += " (grader error: flagged for regrade)"
@@ -94,7 +95,17 @@ class LogProgress:
 
 def progress_display(stream=None):
     """The progress callback that suits `stream` (default stderr): a bar on a
-    terminal, lines elsewhere."""
+    terminal that has a width, lines elsewhere. Call it when the batch starts."""
     stream = stream or sys.stderr
-    is_terminal = getattr(stream, "isatty", lambda: False)()
-    return TerminalProgress(stream) if is_terminal else LogProgress(stream)
+    return TerminalProgress(stream) if terminal_width(stream) else LogProgress(stream)
+
+
+def terminal_width(stream) -> int:
+    """Columns of the terminal `stream` writes to; 0 when it is not one (or a
+    pseudo-terminal nobody sized, where a bar would have no room)."""
+    try:
+        if not stream.isatty():
+            return 0
+        return os.get_terminal_size(stream.fileno()).columns
+    except (AttributeError, OSError, ValueError):
+        return 0

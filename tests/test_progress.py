@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 import argparse
+import fcntl
 import io
+import os
+import pty
+import struct
+import termios
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -35,18 +40,34 @@ class Clock:
         return self.now
 
 
+def pseudo_terminal(columns: int):
+    """The writing end of a pseudo-terminal `columns` wide (0: never sized)."""
+    master, slave = pty.openpty()
+    if columns:
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    return os.fdopen(master, "rb"), os.fdopen(slave, "w")
+
+
 def test_a_terminal_gets_a_bar_and_a_log_gets_lines():
-    assert isinstance(progress_display(Terminal()), TerminalProgress)
-    assert isinstance(progress_display(io.StringIO()), LogProgress)
+    master, sized = pseudo_terminal(80)
+    unsized = pseudo_terminal(0)
+    try:
+        assert isinstance(progress_display(sized), TerminalProgress)
+        assert isinstance(progress_display(unsized[1]), LogProgress)   # no width: no room for a bar
+        assert isinstance(progress_display(io.StringIO()), LogProgress)
+    finally:
+        for stream in (master, sized, *unsized):
+            stream.close()
 
 
 def test_log_lines_name_each_notebook_and_summarise_periodically():
     stream, clock = io.StringIO(), Clock()
     progress = LogProgress(stream, every=10.0, clock=clock)
+    clock.now += 2.0                                   # the first notebook takes time too
     progress(1, 4, result("ann"), "graded")
-    clock.now += 4.0
+    clock.now += 2.0
     progress(2, 4, result("bob"), "up to date")
-    clock.now += 8.0                                   # 12 s since the last summary
+    clock.now += 8.0                                   # 12 s since the batch started
     progress(3, 4, result("cy", "error"), "graded")
     clock.now += 1.0
     progress(4, 4, result("dee"), "graded")
