@@ -33,14 +33,13 @@ import sys
 from pathlib import Path
 
 import nbformat
-from jinja2 import Environment
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.converters.autograde import Autograde
 from nbgrader.coursedir import CourseDirectory
 from traitlets.config.loader import PyFileConfigLoader
 
 from autograder.discover import safe_name
-from autograder.feedback import points
+from autograder.html import render_html
 from autograder.report import atomic_write
 from autograder.result import Result
 
@@ -156,7 +155,7 @@ def write_autograded(coursedir: CourseDirectory, result: Result, notebook: str, 
 
 def write_feedback(coursedir: CourseDirectory, result: Result, notebook: str, submitted: Path) -> None:
     dest = Path(coursedir.format_path(coursedir.feedback_directory, result.student, result.assignment))
-    atomic_write(dest / f"{notebook}.html", feedback_html(result))
+    atomic_write(dest / f"{notebook}.html", render_html(result, Path(coursedir.root)))
     copy_companions(submitted, dest)
 
 
@@ -164,34 +163,6 @@ def copy_companions(submitted: Path, dest: Path) -> None:
     for name in FEEDBACK_COMPANIONS:
         if (submitted / name).is_file():
             shutil.copyfile(submitted / name, dest / name)
-
-
-# The feedback page. One call, so that the project's own HTML page can
-# replace this minimal one without touching the rest.
-def feedback_html(result: Result) -> str:
-    return _PAGE.render(result=result, points=points)
-
-
-_PAGE = Environment(autoescape=True).from_string("""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Feedback: {{ result.assignment }}</title></head>
-<body>
-<h1>Feedback: {{ result.assignment }}</h1>
-<p>Student: {{ result.student }}<br>
-Score: <strong>{{ points(result.score) }} / {{ points(result.max_score) }}</strong></p>
-{% if result.pending_manual %}<p>Manually graded questions pending: {{ points(result.pending_manual) }}
-more points after an instructor reviews them.</p>{% endif %}
-{% if result.errors %}<h2>Notebook</h2><ul>{% for e in result.errors %}<li>{{ e }}</li>{% endfor %}</ul>{% endif %}
-<h2>Exercises</h2>
-<table><tr><th>exercise</th><th>score</th><th>status</th></tr>
-{% for ex in result.exercises %}<tr><td><code>{{ ex.name }}</code></td>
-<td>{{ points(ex.score) }} / {{ points(ex.max_score) }}</td><td>{{ ex.status.replace('_', ' ') }}</td></tr>
-{% endfor %}</table>
-{% for ex in result.exercises if ex.feedback %}<h3><code>{{ ex.name }}</code></h3>
-<ul>{% for line in ex.feedback %}<li>{{ line }}</li>{% endfor %}</ul>
-{% endfor %}
-<p><em>Graded with seed {{ result.seed }}; a regrade with this seed draws the same inputs.</em></p>
-</body></html>
-""")
 
 
 def record_command(course: Path, db_url: str | None, results: list) -> int:
