@@ -64,6 +64,10 @@ def main(argv=None) -> int:
     grade.add_argument("--shard", default=None, metavar="i/N",
                        help="grade only the i-th of N deterministic parts of the jobs (needs --seed; "
                             "combine the parts with `autograder merge`)")
+    check = commands.add_parser("validate", help="check a notebook before submitting it (no hidden tests)")
+    check.add_argument("notebook", type=Path, metavar="NOTEBOOK", help="your lab notebook (.ipynb)")
+    check.add_argument("--course", type=Path, default=None,
+                       help="course folder holding release/ (default: this repository)")
     combine = commands.add_parser("merge", help="combine the results folders of `grade --shard` runs")
     combine.add_argument("out", type=Path, metavar="OUT", help="the combined results folder")
     combine.add_argument("dirs", type=Path, nargs="+", metavar="DIR", help="a shard's results folder")
@@ -89,6 +93,9 @@ def main(argv=None) -> int:
     if args.command == "report":
         from autograder.classreport import report_command   # imports matplotlib: only when asked
         return report_command(args.dir, args.course)
+    if args.command == "validate":
+        from autograder.validate import validate_command
+        return validate_command(args.notebook, (args.course or default_course()).resolve())
     if args.command == "merge":
         return merge(args.out, args.dirs)
     if args.command == "build":

@@ -28,6 +28,7 @@ class Submission:
     labels: list                    # "cell 7": each code cell's place in the notebook
     grade_ids: set = field(default_factory=set)
     problems: list = field(default_factory=list)   # student-facing notes (validation)
+    cell_ids: list = field(default_factory=list)   # each code cell's nbgrader grade_id, or None
 
 
 def read_notebook_bytes(path) -> bytes:
@@ -68,7 +69,7 @@ def parse_submission(raw: bytes) -> Submission:
     except nbformat.ValidationError as exc:
         problems.append(f"the notebook does not fully follow the notebook format "
                         f"({str(exc).splitlines()[0][:120]}); graded what could be read")
-    cells, labels, grade_ids = [], [], set()
+    cells, labels, grade_ids, cell_ids = [], [], set(), []
     for position, cell in enumerate(nb.get("cells", []), start=1):
         if not isinstance(cell, dict):
             continue
@@ -83,9 +84,10 @@ def parse_submission(raw: bytes) -> Submission:
         if isinstance(source, str):
             cells.append(source)
             labels.append(f"cell {position}")
+            cell_ids.append(grade_id if isinstance(grade_id, str) else None)
     if not cells:
         raise NotebookError("the notebook has no code cells")
-    return Submission(cells, labels, grade_ids, problems)
+    return Submission(cells, labels, grade_ids, problems, cell_ids)
 
 
 def exercise_points(source_notebook: str) -> dict:
