@@ -7,14 +7,16 @@ the test that produced it."""
 import importlib
 import inspect
 import os
+import shutil
 
 import pytest
 
 from autograder.config import Limits
-from autograder.labs import LABS
+from autograder.labs import LABS, default_course
 from autograder.sandbox.runner import Sandbox
 
 LAB_BY_MODULE = {lab.module: lab for lab in LABS.values()}
+LABS_COURSE = default_course()
 os.environ["AUTOGRADER_VALIDATE_RESULTS"] = "1"
 
 
@@ -31,6 +33,15 @@ def lab_sandbox():
     yield get
     for sandbox in sandboxes.values():
         sandbox.close()
+
+
+def example_submissions(root, picked):
+    """An nbgrader `submitted/` tree under `root` holding the bundled example
+    submissions named by (student, assignment) pairs."""
+    examples = LABS_COURSE / "examples" / "submitted"
+    for student, lab in picked:
+        shutil.copytree(examples / student / lab, root / "submitted" / student / lab)
+    return root / "submitted"
 
 
 def reference_source(module: str) -> str:

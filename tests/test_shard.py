@@ -1,7 +1,6 @@
 """`grade --shard i/N` splits a run deterministically; `merge` puts it back
 together exactly as one unsharded run with the same seed would have written it."""
 import filecmp
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +9,7 @@ import pytest
 
 from autograder.discover import Job
 from autograder.labs import default_course
+from tests.conftest import example_submissions
 from autograder.shard import in_shard, parse_shard
 
 COURSE = default_course()
@@ -50,9 +50,7 @@ def test_a_shard_needs_the_seed_of_its_run():
 @pytest.mark.slow
 @pytest.mark.xdist_group("end-to-end")
 def test_merged_shards_equal_one_run(tmp_path):
-    submitted = tmp_path / "submitted"
-    for student, lab in PICKED:
-        shutil.copytree(EXAMPLES / student / lab, submitted / student / lab)
+    submitted = example_submissions(tmp_path, PICKED)
     cli("grade", submitted, "--out", tmp_path / "whole", "--seed", 31337, "--jobs", 2)
     for i in (1, 2, 3):
         cli("grade", submitted, "--out", tmp_path / f"shard{i}", "--seed", 31337, "--shard", f"{i}/3", "--jobs", 2)
