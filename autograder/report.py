@@ -3,9 +3,10 @@ and nothing else:
 
 - `RESULT_FILES`: per student and assignment, `DIR/<student>/<assignment><suffix>`;
 - `RUN_FILES`: per results folder, `DIR/<name>` from every result in it;
+- `FORMATS`: files for other tools, written beside each result on `--format NAME`;
 - `score_table`: the plain-text table the CLI prints.
 
-A new output format is one function and one entry in one of the two tables.
+A new output format is one function and one entry in one of the three tables.
 Every file is written to a temporary name beside its destination and renamed
 into place, so a reader (or a crash) never sees half a result.
 """
