@@ -25,6 +25,7 @@ from autograder.labs import Course, default_course
 from autograder.notebook import NotebookError, read_notebook_bytes
 from autograder.progress import progress_display
 from autograder.result import Result
+from autograder.sandbox import layers
 from autograder.shard import in_shard, merge, parse_shard
 
 
@@ -61,6 +62,10 @@ def main(argv=None) -> int:
     grade.add_argument("--dask-scheduler", default=None, metavar="ADDRESS",
                        help="run the jobs on this Dask distributed cluster (e.g. tcp://host:8786; "
                             "needs the `dask` extra); results come back here and are written here")
+    grade.add_argument("--isolation", default="auto", choices=("auto", "strict", "none"),
+                       help="how the students' code is confined: auto (default: the strongest this host allows; "
+                            "refuses where nothing can confine it), strict (refuse unless the full jail is "
+                            "available) or none (no confinement: only for checking your own notebook)")
     grade.add_argument("--shard", default=None, metavar="i/N",
                        help="grade only the i-th of N deterministic parts of the jobs (needs --seed; "
                             "combine the parts with `autograder merge`)")
@@ -136,11 +141,21 @@ def grade_command(args, executor: Executor = None, grade_fn: Callable = grade_in
     if not jobs:
         print("autograder: nothing to grade", file=sys.stderr)
         return 1
+    isolation = getattr(args, "isolation", "auto")
+    try:
+        chosen = layers.choose(isolation, layers.detect())
+    except layers.IsolationRefused as exc:
+        print(f"autograder: {exc}", file=sys.stderr)
+        return 1
+    layers.protect_self()   # a child with this user's uid cannot read this process's memory
+    print(f"autograder: {chosen.describe()}", file=sys.stderr)
+    if chosen.mode == "none":
+        print(f"autograder: {layers.NONE_WARNING}", file=sys.stderr)
     course = Course.load((args.course or default_course()).resolve())
     args.out.mkdir(parents=True, exist_ok=True)
     seed = choose_seed(args.seed, report.read_run_state(args.out))
     report.write_run_state(args.out, seed, finished=False)
-    limits = replace(Limits(), cell_timeout=args.cell_timeout, call_timeout=args.call_timeout)
+    limits = replace(Limits(), cell_timeout=args.cell_timeout, call_timeout=args.call_timeout, isolation=isolation)
     progress = progress or progress_display()
     graded: list = []
     ran: list = []        # this run's results, graded or up to date

@@ -58,6 +58,14 @@ class Limits:
     max_items: int = 200_000
     # A notebook that kills or hangs its child this often is not retried further.
     max_restarts: int = 6
+    # CPU time per wall-clock second for the child's whole process tree (its
+    # cgroup's cpu quota): the child computes with one BLAS thread, so one core
+    # is all honest work uses; a tree of busy forks cannot take the others'.
+    cpu_cores: float = 1.0
+    # `--isolation`: auto (the strongest the host allows; refuse where nothing
+    # confines the child), strict (the full jail or refuse) or none (rlimits
+    # only: a student checking their own notebook). See sandbox/layers.py.
+    isolation: str = "auto"
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from autograder.labs import LABS, Course, Lab
 from autograder.notebook import NotebookError, parse_submission
 from autograder.plugin import GradingPlugin
 from autograder.result import Result, unscored
+from autograder.sandbox.layers import IsolationRefused
 from autograder.sandbox.runner import Sandbox
 from autograder.scoring import score_lab
 
@@ -146,7 +147,11 @@ def grade(request: GradeRequest) -> Graded:
         errors.append(f"this notebook looks like {looks_like} (its cells carry that lab's "
                       f"exercise ids) but was submitted as {assignment}: graded as {assignment}")
     settings = Settings(limits=request.limits)
-    with Sandbox(submission.cells, settings.limits, submission.labels) as sandbox:
+    try:
+        sandbox = Sandbox(submission.cells, settings.limits, submission.labels)
+    except IsolationRefused as exc:   # the requested --isolation is not available where this runs
+        return zero("error", f"not graded: {exc}", (str(exc),))
+    with sandbox:
         execution = sandbox.run_notebook()
         errors.extend(f"{submission.labels[i.cell]}: {i.message}"
                       if isinstance(i.cell, int) and 0 <= i.cell < len(submission.labels)
@@ -155,5 +160,6 @@ def grade(request: GradeRequest) -> Graded:
             return zero("error", "this lab has no hidden tests yet: flagged for regrade", tuple(errors))
         plugin = run_hidden_tests(lab, sandbox, seed, settings)
     return Graded(Result(request.student, assignment, seed, score_lab(points, plugin.outcomes), tuple(errors),
-                         course.manual.get(assignment, 0.0), request.digest),
+                         course.manual.get(assignment, 0.0), request.digest,
+                         isolation=sandbox.isolation.mode, isolation_layers=sandbox.isolation.layers),
                   tuple(plugin.internal_errors))

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from autograder.config import Limits
-from autograder.sandbox import isolation
+from autograder.sandbox import isolation, layers
+from autograder.sandbox.cgroup import Cgroup
 from autograder.sandbox.messages import REPLIES, build, check
 from autograder.sandbox.transport import Channel, ChannelClosed, ChannelTimeout, ProtocolError, SeededGenerator
 
@@ -49,10 +50,17 @@ class ChildFailure(Exception):
 
 
 class Sandbox:
-    """One student's notebook in a resource-limited child process."""
+    """One student's notebook in a resource-limited child process.
+
+    `isolation` is the mode and layers its child runs with (`layers.choose`
+    for `limits.isolation` on this host); raises `layers.IsolationRefused`
+    where that mode is not available."""
 
     def __init__(self, cells: list, limits: Limits, labels: Optional[list] = None):
         self.cells, self.limits = list(cells), limits
+        self.isolation = layers.choose(limits.isolation, layers.detect())
+        if self.isolation.has("undumpable-grader"):
+            layers.protect_self()
         # How feedback names each cell, e.g. "cell 7" (its place in the notebook).
         self.labels = labels or [f"code cell {i + 1}" for i in range(len(self.cells))]
         self.execution = Execution()
@@ -61,7 +69,8 @@ class Sandbox:
         self._process: Optional[subprocess.Popen] = None
         self._channel: Optional[Channel] = None
         self._workdir: Optional[str] = None
-        self._cgroup: Optional[isolation.Cgroup] = None
+        self._cgroup: Optional[Cgroup] = None
+        self._uid: Optional[tuple] = None   # (uid, gid, lock fd) of the child, for this sandbox's life
 
     # --- lifecycle --------------------------------------------------------
     def __enter__(self) -> "Sandbox":
@@ -107,6 +116,9 @@ class Sandbox:
             except (OSError, ProtocolError, subprocess.TimeoutExpired):
                 pass
         self._kill()
+        if self._uid is not None:
+            os.close(self._uid[2])          # the uid is free for another sandbox
+            self._uid = None
 
     # --- calls ------------------------------------------------------------
     def call(self, name: str, args: tuple, kwargs: dict, timeout: float, trace_memory: bool = False) -> dict:
@@ -248,29 +260,47 @@ class Sandbox:
         self._workdir = tempfile.mkdtemp(prefix="autograder-sandbox-")
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
-        limits = self.limits
-        jail = isolation.plan(self._workdir) if isolation.available() else None
-        self._cgroup = isolation.Cgroup.create(limits.memory, limits.processes) if jail else None
+        limits, chosen = self.limits, self.isolation
+        jail = None
+        if chosen.mode != "none":
+            uid, gid = self._child_uid()
+            if uid != os.geteuid():
+                os.chown(self._workdir, uid, gid)   # the jail is built on it, as that uid
+            jail = isolation.plan(self._workdir, chosen, uid, gid)
+        if chosen.has("cgroup-v1") or chosen.has("cgroup-v2"):
+            self._cgroup = Cgroup.create(limits.memory, limits.processes, limits.cpu_cores)
+            if self._cgroup is None:
+                raise RuntimeError("the child's cgroup could not be created, though the host allowed one")
         cgroup = self._cgroup
 
         def prepare_child():   # runs in the child between fork and exec; order matters:
-            if cgroup is not None:
-                cgroup.join()           # as root, before the uid is dropped
             if jail is not None:
-                isolation.enter(jail)   # namespaces, chroot, then the unprivileged uid
-            _apply_limits(limits)       # last: RLIMIT_NPROC must not stop the steps above
+                isolation.enter(jail, cgroup)   # cgroup, uid, namespaces, private root
+            _apply_limits(limits)               # RLIMIT_NPROC must not stop the steps above
+            if jail is not None:
+                isolation.confine(jail)         # last: keyring, Landlock, seccomp
 
         try:
             self._process = subprocess.Popen(
                 [sys.executable, "-I", "-B", "-m", "autograder.sandbox.child",
                  str(to_child_r), str(from_child_w), str(limits.max_message)],
-                cwd=self._workdir, env=_child_environment(isolation.WORKDIR if jail else self._workdir),
+                cwd=self._workdir, env=_child_environment(isolation.WORKDIR if jail and jail.namespaces
+                                                          else self._workdir),
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 pass_fds=(to_child_r, from_child_w), start_new_session=True, preexec_fn=prepare_child)
         finally:
             os.close(to_child_r)
             os.close(from_child_w)
         self._channel = Channel(from_child_r, to_child_w, limits.max_message, limits.max_items)
+
+    def _child_uid(self) -> tuple:
+        """An allocated unused uid (root), else the grader's own."""
+        if not self.isolation.has("unused-uid"):
+            return os.geteuid(), os.getegid()
+        if self._uid is None:
+            uid, fd = isolation.allocate_uid()
+            self._uid = (uid, uid, fd)
+        return self._uid[0], self._uid[1]
 
     def _kill(self) -> None:
         if self._process is not None:
