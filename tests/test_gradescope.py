@@ -205,8 +205,6 @@ def test_run_autograder_when_the_grader_cannot_start(tmp_path, bundle):
 @pytest.mark.slow
 @pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None,
                     reason="needs root and setpriv (util-linux) to drop CAP_SYS_ADMIN")
-@pytest.mark.xfail(strict=False, reason="issue 11: the sandbox fails as root without CAP_SYS_ADMIN "
-                                        "(Gradescope's default container)")
 def test_run_autograder_as_root_without_cap_sys_admin(tmp_path, bundle):
     root = gradescope_root(tmp_path, bundle, MISTAKES)
     done = run_autograder(root, prefix=("setpriv", "--inh-caps=-sys_admin", "--bounding-set=-sys_admin"))
