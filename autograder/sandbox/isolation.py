@@ -69,6 +69,8 @@ FIRST_UID, UID_COUNT = 200000, 50000
 UID_LOCKS = "/run/autograder-uids"
 # What the package's child side imports: nothing else of `autograder` enters the jail.
 CHILD_PACKAGE_PARTS = ("__init__.py", "sandbox")
+# Descriptors closed where /proc/self/fd cannot be listed: Popen's pipes are among the first.
+FALLBACK_FDS = 1024
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,7 @@ def enter(jail: Jail, cgroup: Optional[Cgroup]) -> None:
     else:                                    # root with CAP_SYS_ADMIN, no user namespaces
         _call(libc.unshare(layers.JAIL_NAMESPACES), "unshare")
         _fork_and_wait()                     # the child is pid 1 of its PID namespace
+    os.setsid()    # its own session: no signal to its group reaches the processes in between
     sources = _open_sources(jail.readable)   # looked up with this process's rights
     if jail.has("user-namespace") and jail.has("unused-uid"):
         # root's uid is not mapped in the namespace, so files made by it could
@@ -235,6 +238,7 @@ def _fork_and_wait(between=None) -> None:
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, forwarded | {signal.SIGCHLD})
     pid = os.fork()
     if pid == 0:
+        _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)   # (set again after a uid change)
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
         return
     status = 255
@@ -242,7 +246,7 @@ def _fork_and_wait(between=None) -> None:
         _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         if between is not None:
             between(pid)
-        os.closerange(0, os.sysconf("SC_OPEN_MAX"))
+        _close_all()
         while True:
             received = signal.sigwait(forwarded | {signal.SIGCHLD})
             if received in forwarded:
@@ -255,6 +259,19 @@ def _fork_and_wait(between=None) -> None:
                 break
     finally:
         os._exit(status)
+
+
+def _close_all() -> None:
+    """Close every descriptor (listed, not counted up to RLIMIT_NOFILE, which may be a billion)."""
+    try:
+        fds = [int(fd) for fd in os.listdir("/proc/self/fd")]
+    except OSError:
+        fds = range(FALLBACK_FDS)
+    for fd in fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
 
 
 def _open_sources(paths) -> dict:

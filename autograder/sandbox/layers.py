@@ -44,6 +44,7 @@ CLONE_NEWPID, CLONE_NEWUSER = 0x20000000, 0x10000000
 JAIL_NAMESPACES = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWPID
 CAP_SETGID, CAP_SETUID = 6, 7
 KEYCTL = {"x86_64": 250, "aarch64": 219}      # the keyctl syscall's number per architecture
+                                              # (isolation.PIVOT_ROOT names the same two)
 KEYCTL_JOIN_SESSION_KEYRING = 1
 # A probe child that has not answered in this long is stuck (it only makes a few syscalls).
 PROBE_TIMEOUT = 5.0
@@ -95,8 +96,9 @@ class Isolation:
 def detect() -> Host:
     """Probe once per process; each probe that could change this process runs in a fork."""
     linux = platform.system() == "Linux"
-    user_ns = linux and _probe(_try_user_namespace)
-    root_ns = linux and os.geteuid() == 0 and _probe(_try_root_namespaces)
+    known = linux and platform.machine() in KEYCTL   # the architectures whose syscall numbers are named here
+    user_ns = known and _probe(_try_user_namespace)
+    root_ns = known and os.geteuid() == 0 and _probe(_try_root_namespaces)
     group = cgroup.Cgroup.create(64 << 20, 8, 1.0) if linux else None   # tiny caps: made and removed at once
     if group is not None:
         group.destroy()
