@@ -25,6 +25,8 @@ def signal_the_parent():
             group = parent
         for sig in (signal.SIGTERM, signal.SIGKILL, signal.SIGSTOP):
             for kill, target in ((os.kill, parent), (os.killpg, group), (os.kill, 1)):
+                if target in (0, os.getpid(), os.getpgrp()):   # itself (pid 1 of a PID namespace): no gain
+                    continue
                 try:
                     kill(target, sig)
                     _delivered.append((target, sig))
@@ -121,7 +123,8 @@ def _in_proc_or_environment():
     hits = []
     parent = os.getppid()
     for path in (f"/proc/{parent}/cmdline", f"/proc/{parent}/environ", f"/proc/{parent}/mem",
-                 f"/proc/{parent}/fd/0", f"/proc/{parent}/cwd/grades.csv", "/proc/1/environ"):
+                 f"/proc/{parent}/fd/0", f"/proc/{parent}/cwd/grades.csv",
+                 *(("/proc/1/environ",) if os.getpid() != 1 else ())):   # pid 1: its own
         try:
             with open(path, "rb") as f:
                 hits.append(f.read(64))
