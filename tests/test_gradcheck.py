@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from autograder.checks.compare import relative_error
+from autograder.checks import gradcheck
 from autograder.checks.gradcheck import FULL_CHECK_MAX, check_gradient, numerical_gradient
 
 rng = np.random.default_rng(20261124)
@@ -92,3 +93,46 @@ def test_wrong_shape_and_nan_are_reported_before_differencing():
     bad = quartic_grad(x)
     bad[0, 0] = np.nan
     assert "NaN" in check_gradient(quartic_loss, x, bad, "g", rng).message
+
+
+ISSUE_12_SEED = 3373870618209030947
+
+
+def issue_12_b1_case():
+    """mlp_backward's b1 check under issue 12's seed, drawn as hidden/test_backprop.py's
+    mlp_inputs drew it then (copied: importing a hidden test module needs its pytest markers)."""
+    import zlib
+    from autograder.checks import inputs
+    from autograder.references import backprop as ref
+    rng_ = np.random.default_rng([ISSUE_12_SEED, zlib.crc32(b"test_backprop.py::test_mlp_backward[b1]")])
+    hidden, features, batch = inputs.distinct_sizes(rng_, 3)
+    params = {"W1": inputs.normal(rng_, hidden, features), "b1": inputs.normal(rng_, hidden, 1, scale=0.5),
+              "W2": inputs.normal(rng_, 1, hidden), "b2": inputs.normal(rng_, 1, 1, scale=0.5)}
+    x, y = inputs.normal(rng_, features, batch), inputs.binary_labels(rng_, 1, batch)
+
+    def loss(b1):
+        return ref.bce_loss(ref.mlp_forward({**params, "b1": b1}, x)[0], y)
+    return loss, params["b1"], ref.mlp_backward(params, ref.mlp_forward(params, x)[1], y)["b1"], rng_
+
+
+def test_noisy_loss_does_not_fail_a_correct_gradient():
+    """Issue 12: sigmoid outputs near 1 make the BCE's 1 - p keep few digits, so f carries
+    noise ~1e-13 (not 1e-16 |f|) and the difference quotient ~1e-9: the old model judged the
+    smallest entry (2e-4) at 2.8e-6 > 1e-6 and failed the solution. The measured noise excuses it."""
+    loss, b1, right, rng_ = issue_12_b1_case()
+    assert relative_error(right, numerical_gradient(loss, b1)) > 1e-6      # the failure that was reported
+    h = gradcheck._step(b1)
+    assert gradcheck.noise_level(loss, b1, h, rng_) > 1e-14               # f really is noisy here
+    verdict = check_gradient(loss, b1, right, "the gradient for b1", rng_)
+    assert verdict.ok, verdict.message
+
+
+@pytest.mark.parametrize("wrong", [
+    lambda g: 2 * g, lambda g: -g, lambda g: g / 5, lambda g: np.zeros_like(g),
+    lambda g: np.where(np.abs(g) == np.abs(g).min(), 2 * g, g),          # only the smallest entry wrong
+    lambda g: g + 1e-5 * np.abs(g).max(),                                 # off by 1e-5 of the scale everywhere
+], ids=["x2", "sign", "over-batch", "zero", "smallest-entry", "tiny-offset"])
+def test_noise_allowance_never_excuses_a_wrong_gradient(wrong):
+    loss, b1, right, rng_ = issue_12_b1_case()
+    verdict = check_gradient(loss, b1, wrong(right), "the gradient for b1", rng_)
+    assert not verdict.ok and "every entry" in verdict.message
