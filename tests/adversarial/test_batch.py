@@ -22,6 +22,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from autograder import report
 from autograder.discover import safe_name
 from tests.adversarial import bad_input, crashes, escaping, exhaustion, faking, values
 from tests.adversarial.notebooks import fill, solution, submission_path, write_notebook
@@ -160,7 +161,7 @@ def test_output_folder_holds_only_the_graders_files(batch):
     assert {p.name for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")} == set(expected)
     for folder, assignment in expected.items():
         names = sorted(p.name for p in (out / folder).iterdir())
-        assert names == [f"{assignment}.feedback.md", f"{assignment}.json"], (folder, names)
+        assert names == sorted(f"{assignment}{suffix}" for suffix in report.RESULT_FILES), (folder, names)
         assert not any((out / folder / name).is_symlink() for name in names)
     assert {p.name for p in out.iterdir() if p.is_file()} <= {"grades.csv", ".autograder-run.json"}
 
