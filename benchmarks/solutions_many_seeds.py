@@ -66,11 +66,12 @@ def grade_lab(lab, points, seed_list, out) -> int:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=200)
+    parser.add_argument("--first", type=int, default=0, help="start at this index of the seed list (resume a run)")
     parser.add_argument("--labs", nargs="*", default=None, help="lab ids (default: every lab)")
     args = parser.parse_args(argv)
     course = Course.load(default_course())
-    seed_list = seeds(args.seeds)
-    print(f"$ python benchmarks/solutions_many_seeds.py --seeds {args.seeds}"
+    seed_list = seeds(args.seeds)[args.first:]
+    print(f"$ python benchmarks/solutions_many_seeds.py --seeds {args.seeds} --first {args.first}"
           f"   (issue seed {ISSUE_SEED}, then seeds from master seed {MASTER_SEED})", flush=True)
     ok = True
     for lab in LABS.values():
