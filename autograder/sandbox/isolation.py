@@ -293,14 +293,21 @@ def _build_root(jail: Jail, sources: dict) -> None:
         os.makedirs(root + path, exist_ok=True)
         _mount("tmpfs", root + path, "tmpfs", MS_NOSUID | MS_NODEV,
                f"{options},mode=700,uid={jail.uid},gid={jail.gid}")
-    inside = [p for p in jail.readable if _under_any(p, jail.masked)]
+    # A bind below /tmp (a course cloned there) would have its parent folders made in the child's own
+    # writable /tmp: each such top folder gets a tmpfs of its own, read-only once its binds are made.
+    tops = {"/tmp/" + os.path.relpath(p, "/tmp").split(os.sep)[0] for p in jail.readable
+            if _under(p, "/tmp") and p != "/tmp"}
+    skeletons = tuple(t for t in tops if not any(_under(t, r) for r in jail.readable))   # a bound top is read-only
+    sealed = tuple(sorted(skeletons + jail.masked, key=len))   # outer folders first
+    inside = [p for p in jail.readable if _under_any(p, sealed)]
     for source in (p for p in jail.readable if p not in inside):
         _bind_readonly(sources[source], root + source)
-    for folder in jail.masked:               # writable until the binds inside it are made
+    for folder in sealed:                    # writable until the binds inside it are made
+        os.makedirs(root + folder, exist_ok=True)
         _mount("tmpfs", root + folder, "tmpfs", MS_NOSUID | MS_NODEV, MASK_TMPFS)
     for source in inside:
         _bind_readonly(sources[source], root + source)
-    for folder in jail.masked:
+    for folder in reversed(sealed):
         _mount(None, root + folder, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
     os.makedirs(root + "/proc", exist_ok=True)
     try:                                     # refused where the host's /proc is partly masked (Docker):
