@@ -7,6 +7,7 @@ the test that produced it."""
 import importlib
 import inspect
 import os
+import secrets
 import shutil
 
 import pytest
@@ -18,6 +19,14 @@ from autograder.sandbox.runner import Sandbox
 LAB_BY_MODULE = {lab.module: lab for lab in LABS.values()}
 LABS_COURSE = default_course()
 os.environ["AUTOGRADER_VALIDATE_RESULTS"] = "1"
+# The banks' seed (tests/test_banks.py): BANK_SEED from the environment, else a fresh one per run,
+# drawn here in the controller so that every pytest-xdist worker inherits the same one.
+os.environ["BANK_SEED"] = os.environ.get("BANK_SEED") or str(secrets.randbits(63))
+
+
+def pytest_report_header(config):
+    seed = os.environ["BANK_SEED"]
+    return f"bank seed: {seed} (replay with BANK_SEED={seed})"
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ marks. Each variant runs in the lab's child beside the reference solutions of
 the lab's other functions, through the same pytest plugin as real grading."""
 import importlib
 import os
+import secrets
 
 import pytest
 
@@ -13,7 +14,11 @@ from autograder.mistakes import by_key
 from autograder.scoring import score_exercise
 from tests.conftest import LAB_BY_MODULE, reference_source
 
-SEED = int(os.environ.get("BANK_SEED", "20261124"))   # fixed for CI; BANK_SEED=n tries others
+DEFAULT_SEED = 20261124       # the first seed of benchmarks/banks_many_seeds.py
+# One fresh random seed per run (so a seed-dependent check shows up sooner or later), drawn by
+# tests/conftest.py and printed in pytest's header and in every failure message; BANK_SEED=n replays.
+SEED = int(os.environ["BANK_SEED"]) if os.environ.get("BANK_SEED") else secrets.randbits(63)
+REPLAY = f"(bank seed {SEED}; replay with BANK_SEED={SEED})"
 
 
 def banks():
@@ -35,7 +40,7 @@ def grade_variant(lab_sandbox, module, variant, seed=SEED):
     sandbox = lab_sandbox(module)
     sandbox.rerun([reference_source(module), variant.code])
     plugin = run_hidden_tests(lab, sandbox, seed, Settings(), exercises={variant.exercise})
-    assert not plugin.internal_errors, plugin.internal_errors
+    assert not plugin.internal_errors, f"{plugin.internal_errors} {REPLAY}"
     return score_exercise(variant.exercise, 1.0, plugin.outcomes), plugin.outcomes
 
 
@@ -43,13 +48,13 @@ def grade_variant(lab_sandbox, module, variant, seed=SEED):
 def test_variant(lab_sandbox, module, kind, variant):
     result, outcomes = grade_variant(lab_sandbox, module, variant)
     if kind == "RIGHT":
-        assert result.status == "passed", result.feedback
+        assert result.status == "passed", f"{result.feedback} {REPLAY}"
         return
-    assert result.score < 1.0, f"wrong implementation kept full marks:\n{variant.code}"
-    assert result.feedback, "lost points without feedback"
+    assert result.score < 1.0, f"wrong implementation kept full marks {REPLAY}:\n{variant.code}"
+    assert result.feedback, f"lost points without feedback {REPLAY}"
     if variant.mistake:
         named = {o.mistake_key for o in outcomes}
-        assert variant.mistake in named, f"mistake {variant.mistake} not named; feedback: {result.feedback}"
+        assert variant.mistake in named, f"mistake {variant.mistake} not named {REPLAY}; feedback: {result.feedback}"
 
 
 @pytest.mark.parametrize("module", [m for m, lab in LAB_BY_MODULE.items() if lab.hidden_tests.is_file()])

@@ -145,6 +145,7 @@ def test_symptoms_judge_any_returned_value_without_crashing(lab, answer):
 SYMPTOM_INPUTS = {
     "softmax": (np.array([[1e4, 0.0], [0.0, 1.0]]),),
     "softmax_cross_entropy": (np.array([[1e3, 0.0], [0.0, 0.0]]), np.eye(2)),
+    "linear_backward": (np.ones((2, 3)), np.ones((2, 4)), np.ones((4, 3))),   # dL_dz, W, x
     "bce_loss": (np.array([[0.0, 1.0]]), np.array([[1.0, 0.0]])),
     "bce_grad": (np.array([[0.0, 1.0]]), np.array([[1.0, 0.0]])),
     "filter_normalize": (np.ones(3), np.ones(3)),

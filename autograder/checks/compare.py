@@ -47,14 +47,18 @@ def fail(message: str, mistake: Optional[Mistake] = None) -> Verdict:
 
 
 def relative_error(a, b, floor_fraction: float = TOLERANCES.floor_fraction,
-                   absolute_floor: float = TOLERANCES.absolute_floor) -> float:
-    """max |a - b| / max(|a| + |b|, floor), the floor scaled to the arrays' magnitude."""
+                   absolute_floor: float = TOLERANCES.absolute_floor, scale: Optional[float] = None) -> float:
+    """max |a - b| / max(|a| + |b|, floor), the floor scaled to the arrays' magnitude.
+
+    `scale` is the quantity's natural size where the exact answer may be (near) zero: log K
+    for an entropy over K classes, the inputs' scale for a gradient. The floor is then at
+    least `scale`, so an error of 5e-9 nats on an exact 0 is judged as 5e-9 / log K, not 1."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    scale = np.abs(a) + np.abs(b)
-    if scale.size == 0:
+    size = np.abs(a) + np.abs(b)
+    if size.size == 0:
         return 0.0
-    floor = max(floor_fraction * float(scale.max()), absolute_floor)
-    return float(np.max(np.abs(a - b) / np.maximum(scale, floor)))
+    floor = max(floor_fraction * float(size.max()), absolute_floor, float(scale or 0.0))
+    return float(np.max(np.abs(a - b) / np.maximum(size, floor)))
 
 
 def describe(value) -> str:
@@ -63,11 +67,59 @@ def describe(value) -> str:
     return f"a {type(value).__name__}" if not hasattr(value, "type_name") else f"a {value.type_name}"
 
 
+# ## form: the ONE place that decides what counts as a number, an array, a tuple ------------
+#
+# Lenient on form, strict on value. A number is a Python int or float, a numpy scalar (it
+# arrives as a Python number: the transport unwraps it) or a 0-d real array; a bool is not a
+# number. Where the answer is an exact integer (a rank, a count), an int or a number with an
+# integral value is accepted. An array is a real (float, int, unsigned) numpy ndarray of the
+# expected shape; a tuple is a tuple or a list. Hidden tests ask these functions, never type().
+
+def as_number(value, *, integer: bool = False):
+    """`value` as a Python float (an int where `integer` and the value is whole), or None when
+    it is not a number by the rule above (or, with `integer`, not a whole number)."""
+    if type(value) is np.ndarray and value.shape == () and value.dtype.kind in "fiu":
+        value = value.item()
+    if type(value) not in (float, int):
+        return None
+    if integer:
+        if type(value) is int:
+            return value
+        return int(value) if np.isfinite(value) and value == int(value) else None
+    return as_float(value)
+
+
+def number(value, what: str, *, integer: bool = False) -> tuple:
+    """(Verdict, the number or None): the verdict says what `value` should have been."""
+    got = as_number(value, integer=integer)
+    if got is not None:
+        return PASS, got
+    if integer and as_number(value) is not None:
+        return fail(f"{what} should be a whole number; got {value!r}"), None
+    return fail(f"{what} should be {'an int' if integer else 'a number'}; got {describe(value)}"), None
+
+
+def is_array(value, shape: Optional[tuple] = None) -> bool:
+    """A real numpy array (of this shape): the predicate behind `array_like`."""
+    return (type(value) is np.ndarray and value.dtype.kind in "fiu" and value.dtype.fields is None
+            and (shape is None or value.shape == tuple(shape)))
+
+
+def is_sequence(value, count: Optional[int] = None) -> bool:
+    """A tuple or a list (of `count` items): the predicate behind `returns_tuple`."""
+    return type(value) in (tuple, list) and (count is None or len(value) == count)
+
+
 def array_like(value, what: str, shape: Optional[tuple] = None) -> Verdict:
-    """A plain float ndarray of the given shape with finite entries."""
+    """A real ndarray of the given shape with finite entries (a number where the shape is ())."""
+    if shape is not None and tuple(shape) == () and type(value) is not np.ndarray:
+        verdict, got = number(value, what)
+        if not verdict.ok:
+            return verdict
+        return PASS if np.isfinite(got) else fail(f"{what} is {got}, not a finite number")
     if type(value) is not np.ndarray:
         return fail(f"{what} should be a numpy array; got {describe(value)}")
-    if value.dtype.kind not in "fiu":
+    if not is_array(value):
         return fail(f"{what} has dtype {value.dtype}; expected real floating point (float64)")
     if shape is not None and value.shape != tuple(shape):
         return fail(f"{what} has shape {value.shape}; expected {tuple(shape)}")
@@ -78,37 +130,45 @@ def array_like(value, what: str, shape: Optional[tuple] = None) -> Verdict:
 
 
 def close(got, want, what: str, tol: float = TOLERANCES.exact,
-          mistakes: Sequence = ()) -> Verdict:
+          mistakes: Sequence = (), scale: Optional[float] = None) -> Verdict:
     """`got` is a float array shaped like `want` and within `tol` relative error.
 
     `mistakes` are the known mistakes of these inputs (`Catalogue.known`); a
     failing answer that shows one is reported by that mistake's name (`diagnose`).
+    `scale` is the quantity's natural size (see `relative_error`), for answers that may be 0.
     """
     want = np.asarray(want, dtype=float)
     verdict = array_like(got, what, want.shape)
     if verdict.ok:
-        error = relative_error(got, want)
+        error = relative_error(got, want, scale=scale)
         if error <= tol:
             return PASS
-        verdict = Verdict(False, f"{what}: max relative error {error:.1e} (tolerance {tol:.0e})", error, tol)
+        verdict = Verdict(False, f"{what}: {error_message(got, want, error, scale)} (tolerance {tol:.0e})",
+                          error, tol)
     return diagnose(got, verdict, mistakes, tol)
 
 
 def close_scalar(got, want: float, what: str, tol: float = TOLERANCES.exact,
-                 mistakes: Sequence = ()) -> Verdict:
-    """`got` is a real number (a Python/numpy float or a 0-d array) close to `want`."""
-    if type(got) is np.ndarray and got.shape == () and got.dtype.kind in "fiu":
-        got = float(got)
-    if type(got) not in (float, int):
-        return diagnose(got, fail(f"{what} should be a number; got {describe(got)}"), mistakes, tol)
-    got = as_float(got)
-    if not np.isfinite(got):
-        return diagnose(got, fail(f"{what} is {got}, not a finite number"), mistakes, tol)
-    error = relative_error(got, want)
+                 mistakes: Sequence = (), scale: Optional[float] = None) -> Verdict:
+    """`got` is a number (see `as_number`) close to `want`; `scale` as for `close`."""
+    verdict, value = number(got, what)
+    if not verdict.ok:
+        return diagnose(got, verdict, mistakes, tol)
+    if not np.isfinite(value):
+        return diagnose(value, fail(f"{what} is {value}, not a finite number"), mistakes, tol)
+    error = relative_error(value, want, scale=scale)
     if error <= tol:
         return PASS
-    return diagnose(got, Verdict(False, f"{what}: relative error {error:.1e} (tolerance {tol:.0e})",
-                                 error, tol), mistakes, tol)
+    return diagnose(value, Verdict(False, f"{what}: {error_message(value, want, error, scale)} "
+                                          f"(tolerance {tol:.0e})", error, tol), mistakes, tol)
+
+
+def error_message(got, want, error: float, scale: Optional[float]) -> str:
+    """The size of an error as it is: relative, and also absolute where the answer is (near) 0."""
+    if scale is None:
+        return f"max relative error {error:.1e}" if np.ndim(want) else f"relative error {error:.1e}"
+    absolute = float(np.max(np.abs(np.asarray(got, dtype=float) - np.asarray(want, dtype=float)), initial=0.0))
+    return f"max error {absolute:.1e} (relative to a natural scale of {scale:.2g}: {error:.1e})"
 
 
 def diagnose(got, verdict: Verdict, mistakes: Sequence, tol: float) -> Verdict:
@@ -159,10 +219,10 @@ def as_float(number) -> float:
         return float("inf") if number > 0 else float("-inf")
 
 
-def returns_tuple(value, count: int, what: str) -> Verdict:
+def returns_tuple(value, count: int, what: str, noun: str = "") -> Verdict:
     """`value` is a tuple (or list) of `count` items, e.g. (dL_dW, dL_dx, dL_db)."""
-    if type(value) not in (tuple, list):
-        return fail(f"{what} should return a tuple of {count} values; got {describe(value)}")
+    if not is_sequence(value):
+        return fail(f"{what} should return {noun or f'a tuple of {count} values'}; got {describe(value)}")
     if len(value) != count:
         return fail(f"{what} should return {count} values; got {len(value)}")
     return PASS

@@ -9,8 +9,10 @@ import pytest
 
 from autograder.checks import inputs
 from autograder.checks.compare import (
-    PASS, close, close_scalar, expect, fail, inputs_unchanged, no_warnings, returns_dict, returns_tuple)
+    PASS, close, close_scalar, expect, fail, inputs_unchanged, is_array, is_sequence, no_warnings, returns_dict,
+    returns_tuple)
 from autograder.checks.gradcheck import check_gradient
+from autograder.mistakes import nonfinite
 from autograder.mistakes.backprop import MISTAKES
 from autograder.references import backprop as ref
 
@@ -100,12 +102,16 @@ def linear_inputs(rng):
 def test_linear_forward(student, rng):
     """linear_forward is W @ x + b, shape (d_out, batch)"""
     W, x, b, _ = linear_inputs(rng)
-    expect(close(student.linear_forward(W, x, b), ref.linear_forward(W, x, b), "z"))
+    expect(close(student.linear_forward(W, x, b), ref.linear_forward(W, x, b), "z",
+                 mistakes=MISTAKES.known("linear_forward", W, x, b)))
 
 
 def linear_backward_part(student, rng, index, name):
     W, x, b, dz = linear_inputs(rng)
     out = student.linear_backward(dz, W, x)
+    if is_sequence(out, 2):
+        expect(fail("linear_backward returned 2 values; it should return (dL_dW, dL_dx, dL_db)",
+                    MISTAKES.named("bias_grad_missing", "linear_backward")))
     expect(returns_tuple(out, 3, "linear_backward"))
     return out[index], (W, x, b, dz)
 
@@ -276,8 +282,13 @@ def test_softmax_cross_entropy_saturated(student, rng):
     z = z + 1e3 * y          # the true class dominates: every other p underflows to 0
     out = student.softmax_cross_entropy(z, y)
     expect(returns_tuple(out, 2, "softmax_cross_entropy"))
-    expect(close_scalar(out[0], ref.softmax_cross_entropy(z, y)[0], "the loss with saturated logits", tol=1e-6,
-                        mistakes=MISTAKES.known("softmax_cross_entropy", z, y, output="loss")))
+    verdict = close_scalar(out[0], ref.softmax_cross_entropy(z, y)[0], "the loss with saturated logits", tol=1e-6,
+                           mistakes=MISTAKES.known("softmax_cross_entropy", z, y, output="loss"))
+    if not verdict.ok and nonfinite(out[0]) and nonfinite(out[1]):
+        # p itself is NaN (inf / inf), not just 0: the root cause is the softmax, not the log
+        verdict = fail(f"{verdict.message}; the gradient is NaN or inf too",
+                       MISTAKES.named("ce_softmax_overflow", "softmax_cross_entropy"))
+    expect(verdict)
 
 
 @pytest.mark.exercise("mse_loss")
@@ -354,7 +365,7 @@ def test_mlp_forward(student, rng):
     params, x, _ = mlp_inputs(rng)
     out = student.mlp_forward(params, x)
     expect(returns_tuple(out, 2, "mlp_forward"))
-    expect(close(out[0], ref.mlp_forward(params, x)[0], "y_hat"))
+    expect(close(out[0], ref.mlp_forward(params, x)[0], "y_hat", mistakes=MISTAKES.known("mlp_forward", params, x)))
 
 
 @pytest.mark.exercise("mlp_backward")
@@ -365,6 +376,8 @@ def test_mlp_backward(student, rng, key):
     forward = student.mlp_forward(params, x)
     expect(returns_tuple(forward, 2, "mlp_forward (used by this check)"))
     grads = student.mlp_backward(params, forward[1], y)
+    if type(grads) is dict and {"W1", "W2"} <= set(grads) and key in ("b1", "b2") and key not in grads:
+        expect(fail(f"mlp_backward returned no gradient for {key}", MISTAKES.named("bias_grad_missing", "mlp_backward")))
     expect(returns_dict(grads, ("W1", "b1", "W2", "b2"), "mlp_backward"))
 
     def loss(value):
@@ -390,12 +403,12 @@ def xor_verdict(params, what):
     if not verdict.ok:
         return verdict
     W1 = params["W1"]
-    if type(W1) is not np.ndarray or W1.ndim != 2 or W1.shape[1] != 2:
+    if not is_array(W1) or W1.ndim != 2 or W1.shape[1] != 2:
         return fail(f"{what}: W1 should have shape (H, 2)")
     hidden = W1.shape[0]
     for key, shape in (("b1", (hidden, 1)), ("W2", (1, hidden)), ("b2", (1, 1))):
         value = params[key]
-        if type(value) is not np.ndarray or value.shape != shape or not np.all(np.isfinite(value)):
+        if not is_array(value, shape) or not np.all(np.isfinite(value)):
             return fail(f"{what}: {key} should be a finite array of shape {shape}")
     predictions = ref.mlp_forward(params, ref.XOR_X)[0] > 0.5
     wrong = int(np.sum(predictions != (ref.XOR_Y > 0.5)))

@@ -15,8 +15,8 @@ import pytest
 
 from autograder.checks import inputs
 from autograder.checks.compare import (
-    PASS, TOLERANCES, Verdict, array_like, as_float, close, close_scalar, describe, diagnose, expect, fail,
-    inputs_unchanged, relative_error, returns_tuple)
+    PASS, TOLERANCES, Verdict, array_like, close, close_scalar, diagnose, expect, fail,
+    inputs_unchanged, number, relative_error, returns_tuple)
 from autograder.mistakes.landscape import MISTAKES
 from autograder.references import landscape as ref
 
@@ -87,9 +87,8 @@ def layer(rng, *shape):
 def normalized_layers(student, layers):
     direction, weights = [d for d, _ in layers], [w for _, w in layers]
     out = student.filter_normalize(direction, weights)
-    if type(out) not in (list, tuple) or len(out) != len(direction):
-        expect(fail(f"filter_normalize should return a list with one array per layer ({len(direction)}); "
-                    f"got {describe(out) if type(out) not in (list, tuple) else f'{len(out)} items'}"))
+    expect(returns_tuple(out, len(direction), "filter_normalize",
+                         noun=f"a list with one array per layer ({len(direction)})"))
     return out, ref.filter_normalize(direction, weights)
 
 
@@ -408,15 +407,10 @@ def descent_growth(H, lr, x0):
 
 
 def learning_rate(student, H):
-    got = student.max_stable_lr(H)
-    if type(got) is np.ndarray and got.shape == () and got.dtype.kind in "fiu":
-        got = float(got)
-    if type(got) is int:
-        got = as_float(got)
-    if type(got) is not float or not np.isfinite(got) or got <= 0:
-        expect(fail(f"max_stable_lr should return a positive number; got {got!r}"
-                    if type(got) is float else
-                    f"max_stable_lr should return a positive number; got {describe(got)}"))
+    verdict, got = number(student.max_stable_lr(H), "max_stable_lr(H)")
+    expect(verdict)
+    if not np.isfinite(got) or got <= 0:
+        expect(fail(f"max_stable_lr should return a positive number; got {got!r}"))
     return float(got)
 
 

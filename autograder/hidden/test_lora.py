@@ -16,8 +16,8 @@ import pytest
 
 from autograder.checks import inputs
 from autograder.checks.compare import (
-    PASS, TOLERANCES, Verdict, array_like, as_float, close, close_scalar, describe, diagnose, expect, fail,
-    inputs_unchanged, returns_tuple)
+    PASS, TOLERANCES, Verdict, array_like, as_float, as_number, close, close_scalar, describe, diagnose, expect, fail,
+    inputs_unchanged, number, returns_tuple)
 from autograder.checks.gradcheck import check_gradient
 from autograder.mistakes.lora import MISTAKES
 from autograder.references import lora as ref
@@ -62,8 +62,9 @@ def spectral_matrix(rng, *, tall=None, low=4, high=12, ratio=(0.5, 0.95)):
 
 def rank_verdict(got, want, what, mistakes=()):
     """`got` is the int `want`; messages say which way it is wrong, not the right rank."""
-    if type(got) is not int:
-        return diagnose(got, fail(f"{what} should be an int (a rank); got {describe(got)}"), mistakes, 0.0)
+    verdict, got = number(got, f"{what} (a rank)", integer=True)
+    if not verdict.ok:
+        return diagnose(got, verdict, mistakes, 0.0)
     if got == want:
         return PASS
     side = "a smaller rank already reaches the target" if got > want else "that rank does not reach the target yet"
@@ -75,6 +76,7 @@ def rank_cases(call, exercise, cases, what):
     mistake is named only when it explains every answer (its wrong ranks
     across the cases, as one vector, equal the student's)."""
     gots = [call(*case) for case in cases]
+    gots = [as_number(g, integer=True) if as_number(g, integer=True) is not None else g for g in gots]
     for got, case in zip(gots, cases):
         verdict = rank_verdict(got, getattr(ref, exercise)(*case), what(case))
         if not verdict.ok:
@@ -180,9 +182,8 @@ def test_relative_approx_error_extremes(student, rng):
                            mistakes=MISTAKES.known("relative_approx_error", W, 0))
     expect(with_upstream_hint(verdict, student, W, 0))
     got = student.relative_approx_error(W, S.size)
-    if type(got) is np.ndarray and got.shape == () and got.dtype.kind in "fiu":
-        got = float(got)
-    if type(got) not in (float, int) or abs(got) > 1e-10:   # round-off of ||W - W||_F / ||W||_F: ~1e-15
+    value = as_number(got)
+    if value is None or abs(value) > 1e-10:   # round-off of ||W - W||_F / ||W||_F: ~1e-15
         expect(with_upstream_hint(close_scalar(got, 0.0, "relative_approx_error(W, min(m, n))"),
                                   student, W, S.size))
 
@@ -269,9 +270,12 @@ def layer_sizes(rng):
 def count_verdict(got, want, what, mistakes=()):
     """`got` is the pair of ints `want`, (full, lora)."""
     verdict = returns_tuple(got, 2, what)
-    if verdict.ok and not all(type(v) is int for v in got):
+    if verdict.ok and any(as_number(v, integer=True) is None for v in got):
         verdict = fail(f"{what} should return two ints; got {describe(got[0])} and {describe(got[1])}")
-    if not verdict.ok or tuple(got) == tuple(want):
+    if not verdict.ok:
+        return verdict
+    got = tuple(as_number(v, integer=True) for v in got)
+    if got == tuple(want):
         return verdict
     wrong = [name for name, g, w in zip(("full", "lora"), got, want) if g != w]
     counts = "the full count is" if wrong == ["full"] else "the lora count is" if wrong == ["lora"] else "both counts are"

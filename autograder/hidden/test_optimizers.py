@@ -32,8 +32,8 @@ import pytest
 
 from autograder.checks import inputs
 from autograder.checks.compare import (
-    PASS, TOLERANCES, CheckFailed, close, close_scalar, describe, expect, fail, inputs_unchanged, relative_error,
-    returns_tuple)
+    PASS, TOLERANCES, CheckFailed, close, close_scalar, expect, fail, inputs_unchanged, number,
+    relative_error, returns_tuple)
 from autograder.checks.gradcheck import check_gradient
 from autograder.mistakes.optimizers import MISTAKES
 from autograder.references import optimizers as ref
@@ -367,11 +367,8 @@ def schedule_values(student_fn, what, steps, *args) -> np.ndarray:
     to lr_max, so round-off near lr_min never fails a correct answer)."""
     values = []
     for s in steps:
-        got = student_fn(int(s), *args)
-        if type(got) is np.ndarray and got.shape == () and got.dtype.kind in "fiu":
-            got = float(got)
-        if type(got) not in (float, int):
-            expect(fail(f"{what} should return a number; got {describe(got)}"))
+        verdict, got = number(student_fn(int(s), *args), f"{what} (its return value)")
+        expect(verdict)
         values.append(float(got))
     return np.array(values)
 

@@ -22,8 +22,8 @@ from hypothesis.extra import numpy as hnp
 
 from autograder.checks import inputs
 from autograder.checks.compare import (
-    PASS, TOLERANCES, CheckFailed, Verdict, array_like, close, close_scalar, describe, diagnose, expect, fail,
-    inputs_unchanged, relative_error, returns_tuple)
+    PASS, TOLERANCES, CheckFailed, Verdict, array_like, close, close_scalar, diagnose, expect, fail,
+    inputs_unchanged, is_array, number, relative_error, returns_tuple)
 from autograder.mistakes.probability import MISTAKES
 from autograder.references import probability as ref
 from autograder.sandbox.proxy import StudentFailure
@@ -77,21 +77,26 @@ def _student_error(group):
 
 # ## judging helpers ------------------------------------------------------------
 
-def close_value(got, want, what, tol=TOL.exact, mistakes=()):
-    """`close` for array answers, `close_scalar` when the answer is one number (1-D input)."""
+def close_value(got, want, what, tol=TOL.exact, mistakes=(), scale=None):
+    """`close` for array answers, `close_scalar` when the answer is one number (1-D input);
+    `scale` is the quantity's natural size where the answer may be 0 (see compare.relative_error)."""
     if np.ndim(want) == 0:
-        return close_scalar(got, float(want), what, tol, mistakes)
-    return close(got, want, what, tol, mistakes)
+        return close_scalar(got, float(want), what, tol, mistakes, scale=scale)
+    return close(got, want, what, tol, mistakes, scale=scale)
+
+
+def entropy_scale(p):
+    """An entropy over K classes lies in [0, log K]: its natural scale, for answers that are exactly 0."""
+    return float(np.log(max(np.shape(p)[-1], 2)))
 
 
 def as_numbers(got, want, what):
     """(Verdict, got as a float array): a number where `want` is one, else an array of its shape."""
     want = np.asarray(want)
-    if want.ndim == 0 and type(got) in (float, int):
-        return PASS, np.asarray(float(got))
-    if want.ndim == 0 and not (type(got) is np.ndarray and got.shape == ()):
-        return fail(f"{what} should be a number; got {describe(got)}"), None
-    if type(got) is not np.ndarray or got.dtype.kind not in "fiu":
+    if want.ndim == 0:
+        verdict, value = number(got, what)
+        return verdict, (np.asarray(value) if verdict.ok else None)
+    if not is_array(got):
         return array_like(got, what, want.shape), None
     if got.shape != want.shape:
         return fail(f"{what} has shape {got.shape}; expected {want.shape}"), None
@@ -458,7 +463,8 @@ def test_entropy_batched(student, rng):
 def test_entropy_zeros(student, p):
     """entropy treats 0 log 0 as 0: finite and exact for distributions with zero entries"""
     got = student.entropy(p)
-    expect(close_value(got, ref.entropy(p), "H(P) with zeros in P", mistakes=MISTAKES.known("entropy", p)))
+    expect(close_value(got, ref.entropy(p), "H(P) with zeros in P", mistakes=MISTAKES.known("entropy", p),
+                       scale=entropy_scale(p)))
 
 
 # ## cross_entropy ----------------------------------------------------------------------------------

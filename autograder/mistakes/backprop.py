@@ -37,6 +37,23 @@ def _transposed(grad):
     return grad.T
 
 
+def _same_values(got, wanted) -> bool:
+    """`got` holds exactly the entries of `wanted`, whatever its shape (a wrong sum reshaped)."""
+    return (type(got) is np.ndarray and got.dtype.kind in "fiu" and got.size == np.size(wanted)
+            and bool(np.allclose(got.ravel(), np.ravel(wanted), rtol=1e-9, atol=1e-12)))
+
+
+def _mlp_without_bias(*keys):
+    """mlp_forward's y_hat with these biases left out (set to 0)."""
+    return lambda params, x: ref.mlp_forward({**params, **{k: 0.0 * params[k] for k in keys}}, x)[0]
+
+
+def _mlp_bias_grad_zero(params, x, y, key):
+    if key not in ("b1", "b2"):
+        raise ValueError("only the bias gradients")
+    return np.zeros_like(params[key])
+
+
 MISTAKES = Catalogue([
     # --- numerical_gradient, relative_error, derivative_sin_x2 ------------
     Mistake(key="forward_difference", name="forward differences (f(x+eps) - f(x)) / eps",
@@ -54,11 +71,22 @@ MISTAKES = Catalogue([
     Mistake(key="missing_chain_factor", name="chain rule missing the inner derivative 2x",
             advice="d/dx sin(x^2) = cos(x^2) * 2x", exercise="derivative_sin_x2", build=lambda x: np.cos(x ** 2)),
     # --- linear layer -----------------------------------------------------
+    Mistake(key="linear_forward_missing_bias", name="bias missing in the forward pass (W @ x without + b)",
+            advice="z = W @ x + b: b (d_out, 1) broadcasts over the batch", exercise="linear_forward",
+            build=lambda W, x, b: W @ x),
     Mistake(key="bias_sum_wrong_axis", name="bias gradient summed over the features instead of the batch",
             advice="with column samples (x is (d_in, batch)) the batch is axis 1: dL_db = "
             "dL_dz.sum(axis=1, keepdims=True); "
             "the quick reference's axis=0 is for batch-first data",
-            exercise="linear_backward", output="dL_db", build=lambda dz, W, x: dz.sum(axis=0)),
+            exercise="linear_backward", output="dL_db", build=lambda dz, W, x: dz.sum(axis=0),
+            # the same wrong sum reshaped to a column ((batch, 1)) or a row is still the wrong axis
+            symptom=lambda got, dz, W, x: _same_values(got, dz.sum(axis=0))),
+    Mistake(key="bias_grad_zero", name="bias gradient missing: it is all zeros",
+            advice="b gets a gradient like W: dL_db = dL_dz.sum(axis=1, keepdims=True)",
+            exercise="linear_backward", output="dL_db", build=lambda dz, W, x: np.zeros((W.shape[0], 1))),
+    Mistake(key="bias_grad_missing", name="bias gradient missing: linear_backward returns no dL_db",
+            advice="return the three gradients (dL_dW, dL_dx, dL_db), dL_db = dL_dz.sum(axis=1, keepdims=True)",
+            exercise="linear_backward", observed_by="linear_backward_part: a tuple of two values"),
     Mistake(key="bias_sum_wrong_axis_keepdims", name="bias gradient summed over the features instead of the batch",
             advice="with column samples the batch is axis 1: dL_db = dL_dz.sum(axis=1, keepdims=True)",
             exercise="linear_backward", output="dL_db", build=lambda dz, W, x: dz.sum(axis=0, keepdims=True)),
@@ -125,12 +153,28 @@ MISTAKES = Catalogue([
     Mistake(key="ce_grad_sign", name="sign error", advice="dL_dlogits = (p - y) / batch",
             exercise="softmax_cross_entropy",
             output="dL_dlogits", build=lambda z, y: (y - ref.softmax(z)) / z.shape[1]),
+    Mistake(key="ce_missing_minus", name="sign error: the minus sign of the cross-entropy is missing",
+            advice="loss = -mean over the batch of sum_k y log p: log p <= 0, so the loss is >= 0",
+            exercise="softmax_cross_entropy", output="loss", build=lambda z, y: -ref.softmax_cross_entropy(z, y)[0]),
+    Mistake(key="ce_softmax_overflow", name="softmax overflow (no max subtraction): exp of large logits is inf, "
+            "so p and the loss are NaN",
+            advice="subtract z.max(axis=0, keepdims=True) before exp (softmax does not change), or compute "
+            "log p = z - max - log(sum(exp(z - max))); clipping p cannot help, p itself is NaN",
+            exercise="softmax_cross_entropy",
+            observed_by="test_softmax_cross_entropy_saturated: the loss and the gradient are NaN or inf"),
     Mistake(key="ce_log_zero", name="log(0) in cross-entropy: probabilities that underflow to 0 give NaN or inf",
             advice="compute log-probabilities stably (z - max - log sum exp) or clip p before the log",
             exercise="softmax_cross_entropy", output="loss",
             symptom=lambda loss, z, y: nonfinite(loss) and bool(np.any(ref.softmax(z) == 0))),
     Mistake(key="mse_sum_not_mean", name="sum instead of mean", advice="MSE averages over all elements",
             exercise="mse_loss", build=lambda p, y: np.sum((p - y) ** 2)),
+    Mistake(key="mse_loss_sign", name="sign error: the loss is negative",
+            advice="MSE = mean((y_pred - y_true)^2) is never negative", exercise="mse_loss",
+            build=lambda p, y: -ref.mse_loss(p, y)),
+    Mistake(key="mse_grad_over_batch", name="gradient off by the batch size: divided by one axis, "
+            "not by the number of elements",
+            advice="mse_loss averages over ALL elements, so divide by y_pred.size, not y.shape[0] or the batch",
+            exercise="mse_grad", build=(lambda p, y: 2 * (p - y) / p.shape[0], lambda p, y: 2 * (p - y) / p.shape[-1])),
     Mistake(key="mse_grad_missing_size", name="gradient off by the number of elements (loss and grads inconsistent)",
             advice="d/dp mean((p - y)^2) = 2 (p - y) / size", exercise="mse_grad", build=lambda p, y: 2 * (p - y)),
     Mistake(key="mse_grad_missing_two", name="gradient missing the factor 2", advice="d/dp (p - y)^2 = 2 (p - y)",
@@ -150,12 +194,26 @@ MISTAKES = Catalogue([
     Mistake(key="bce_grad_missing_size", name="gradient off by the number of elements (loss and grads inconsistent)",
             advice="the loss is a mean, so divide by p.size (the quick reference's formula omits it)",
             exercise="bce_grad", build=lambda p, y: ref.bce_grad(p, y) * p.size),
+    Mistake(key="bce_grad_over_batch", name="gradient off by the batch size: divided by one axis, "
+            "not by the number of elements",
+            advice="the loss averages over ALL elements, so divide by p.size, not y.shape[0] or the batch",
+            exercise="bce_grad", build=(lambda p, y: ref.bce_grad(p, y) * p.size / p.shape[0],
+                                        lambda p, y: ref.bce_grad(p, y) * p.size / p.shape[-1])),
     Mistake(key="bce_grad_sign", name="sign error", advice="dL_dp = (p - y) / (p (1 - p)) / size", exercise="bce_grad",
             build=lambda p, y: -ref.bce_grad(p, y)),
     Mistake(key="bce_grad_no_clip", name="gradient not evaluated at the clipped p (inf or NaN at p = 0 or 1)",
             advice="clip p to [1e-12, 1 - 1e-12] first, as the loss does", exercise="bce_grad",
             symptom=lambda grad, p, y: nonfinite(grad) and saturated(p)),
     # --- MLP ----------------------------------------------------------------
+    Mistake(key="mlp_forward_missing_bias", name="bias missing in the forward pass (W @ x without + b)",
+            advice="each layer adds its bias: z1 = W1 @ x + b1, z2 = W2 @ h + b2", exercise="mlp_forward",
+            build=(_mlp_without_bias("b1", "b2"), _mlp_without_bias("b1"), _mlp_without_bias("b2"))),
+    Mistake(key="bias_grad_zero", name="bias gradient missing: it is all zeros",
+            advice="dL_db = dL_dz.sum(axis=1, keepdims=True) for each layer", exercise="mlp_backward",
+            build=_mlp_bias_grad_zero),
+    Mistake(key="bias_grad_missing", name="bias gradient missing: no dL_db1 / dL_db2 in the returned dict",
+            advice="return the gradients of every parameter: {'W1', 'b1', 'W2', 'b2'}",
+            exercise="mlp_backward", observed_by="test_mlp_backward: a dict without the bias keys"),
     Mistake(key="mlp_grad_missing_batch", name="gradient off by the batch size (loss and grads inconsistent)",
             advice="the loss is the mean BCE over the batch: the output gradient carries 1/batch",
             exercise="mlp_backward", build=lambda params, x, y, key: _mlp_grad(params, x, y, key) * x.shape[1]),

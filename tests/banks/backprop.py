@@ -115,7 +115,7 @@ def derivative_sin_x2(x):
 
 # ## linear_forward
 
-@bank.wrong()
+@bank.wrong("linear_forward_missing_bias")
 def linear_forward(W, x, b):
     return W @ x            # bias forgotten
 
@@ -172,6 +172,21 @@ def linear_backward(dL_dz, W, x):
 @bank.wrong("input_grad_sign")
 def linear_backward(dL_dz, W, x):
     return dL_dz @ x.T, -W.T @ dL_dz, dL_dz.sum(axis=1, keepdims=True)
+
+
+@bank.wrong("bias_sum_wrong_axis")
+def linear_backward(dL_dz, W, x):
+    return dL_dz @ x.T, W.T @ dL_dz, np.sum(dL_dz, axis=0).reshape(-1, 1)   # a column, of the wrong sum
+
+
+@bank.wrong("bias_grad_zero")
+def linear_backward(dL_dz, W, x):
+    return dL_dz @ x.T, W.T @ dL_dz, np.zeros((W.shape[0], 1))
+
+
+@bank.wrong("bias_grad_missing")
+def linear_backward(dL_dz, W, x):
+    return dL_dz @ x.T, W.T @ dL_dz
 
 
 @bank.wrong()
@@ -323,6 +338,22 @@ def softmax_cross_entropy(logits, y_true):
     return float(-np.sum(y_true * log_p) / batch), (y_true - np.exp(log_p)) / batch
 
 
+@bank.wrong("ce_missing_minus")
+def softmax_cross_entropy(logits, y_true):
+    batch = logits.shape[1]
+    shifted = logits - logits.max(axis=0, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=0, keepdims=True))
+    return float(np.sum(y_true * log_p) / batch), (np.exp(log_p) - y_true) / batch   # the minus dropped
+
+
+@bank.wrong("ce_softmax_overflow")
+def softmax_cross_entropy(logits, y_true):
+    batch = logits.shape[1]
+    e = np.exp(logits)                               # no max subtraction: exp(1000) = inf, inf / inf = nan
+    p = np.clip(e / e.sum(axis=0, keepdims=True), 1e-12, 1.0)
+    return float(-np.sum(y_true * np.log(p)) / batch), (p - y_true) / batch
+
+
 @bank.wrong("ce_log_zero")
 def softmax_cross_entropy(logits, y_true):
     batch = logits.shape[1]
@@ -342,6 +373,11 @@ def softmax_cross_entropy(logits, y_true):
 
 
 # ## mse_loss
+
+@bank.wrong("mse_loss_sign")
+def mse_loss(y_pred, y_true):
+    return float(-np.mean((y_pred - y_true) ** 2))
+
 
 @bank.wrong("mse_sum_not_mean")
 def mse_loss(y_pred, y_true):
@@ -375,9 +411,14 @@ def mse_grad(y_pred, y_true):
     return 2 * (y_true - y_pred) / y_pred.size
 
 
-@bank.wrong()
+@bank.wrong("mse_grad_over_batch")
 def mse_grad(y_pred, y_true):
     return 2 * (y_pred - y_true) / y_pred.shape[-1]   # divides by the batch, not the size
+
+
+@bank.wrong("mse_grad_over_batch")
+def mse_grad(y_pred, y_true):
+    return 2 * (y_pred - y_true) / y_true.shape[0]    # divides by one axis, not the size
 
 
 # ## bce_loss
@@ -423,6 +464,12 @@ def bce_grad(p, y_true):
     return (p - y_true) / p.size     # the gradient w.r.t. the logit, not w.r.t. p
 
 
+@bank.wrong("bce_grad_over_batch")
+def bce_grad(p, y_true):
+    p = np.clip(p, 1e-12, 1 - 1e-12)
+    return (p - y_true) / (p * (1 - p)) / y_true.shape[0]   # one axis, not the number of elements
+
+
 # ## mlp_forward
 
 @bank.wrong()
@@ -439,7 +486,7 @@ def mlp_forward(params, x):
     return y_hat, (x, h, y_hat)
 
 
-@bank.wrong()
+@bank.wrong("mlp_forward_missing_bias")
 def mlp_forward(params, x):
     h = np.tanh(params["W1"] @ x + params["b1"])
     y_hat = sigmoid(params["W2"] @ h)                          # b2 forgotten
@@ -455,6 +502,22 @@ def mlp_backward(params, cache, y_true):
     dz1 = (params["W2"].T @ dz2) * (1 - h ** 2)
     return {"W1": dz1 @ x.T, "b1": dz1.sum(axis=1, keepdims=True),
             "W2": dz2 @ h.T, "b2": dz2.sum(axis=1, keepdims=True)}
+
+
+@bank.wrong("bias_grad_zero")
+def mlp_backward(params, cache, y_true):
+    x, h, y_hat = cache
+    dz2 = (y_hat - y_true) / y_hat.shape[1]
+    dz1 = (params["W2"].T @ dz2) * (1 - h ** 2)
+    return {"W1": dz1 @ x.T, "b1": np.zeros_like(params["b1"]), "W2": dz2 @ h.T, "b2": np.zeros((1, 1))}
+
+
+@bank.wrong("bias_grad_missing")
+def mlp_backward(params, cache, y_true):
+    x, h, y_hat = cache
+    dz2 = (y_hat - y_true) / y_hat.shape[1]
+    dz1 = (params["W2"].T @ dz2) * (1 - h ** 2)
+    return {"W1": dz1 @ x.T, "W2": dz2 @ h.T}                  # no bias gradients at all
 
 
 @bank.wrong("weight_grad_transposed")
@@ -705,6 +768,25 @@ def train_xor(seed=0):
             velocity[k] = 0.9 * velocity[k] + grads[k]
             params[k] = params[k] - 0.3 * velocity[k]
     return params
+
+
+# ## forms: lenient on form, strict on value (checks.compare.number) -----------------
+
+@bank.right()
+def relative_error(a, b):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return np.array(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-12)))   # a 0-d array
+
+
+@bank.right()
+def mse_loss(y_pred, y_true):
+    return np.mean((y_pred - y_true) ** 2)                      # a numpy scalar
+
+
+@bank.right()
+def bce_loss(p, y_true):
+    p = np.clip(p, 1e-12, 1 - 1e-12)
+    return np.asarray(-np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p)))   # a 0-d array
 
 
 WRONG, RIGHT = bank.WRONG, bank.RIGHT

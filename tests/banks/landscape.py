@@ -491,4 +491,16 @@ def plot_landscape(grid, alphas, betas, trajectory_2d=None):
     return fig
 
 
+# ## forms: lenient on form, strict on value (checks.compare.number) -----------------
+
+@bank.right()
+def max_stable_lr(H):
+    return np.asarray(2.0 / np.max(np.linalg.eigvalsh(H)))    # a 0-d array
+
+
+@bank.right()
+def max_stable_lr(H):
+    return float(2.0 / np.linalg.eigvalsh(H)[-1])              # a Python float
+
+
 WRONG, RIGHT = bank.WRONG, bank.RIGHT

@@ -303,4 +303,42 @@ def merge_lora(W, B, A, alpha, r):
     return W + B @ ((alpha / r) * A)
 
 
+# ## forms: lenient on form, strict on value (checks.compare.number) -----------------
+
+@bank.right()
+def relative_approx_error(W, r):
+    S = np.linalg.svd(W, compute_uv=False)
+    return np.sqrt(np.sum(S[r:] ** 2)) / np.linalg.norm(S)    # a numpy scalar
+
+
+@bank.right()
+def relative_approx_error(W, r):
+    S = np.linalg.svd(W, compute_uv=False)
+    return np.array(np.sqrt(np.sum(S[r:] ** 2) / np.sum(S ** 2)))   # a 0-d array
+
+
+@bank.right()
+def energy_rank(S, threshold=0.95):
+    energy = np.cumsum(np.concatenate([[0.0], np.asarray(S, dtype=float) ** 2]))
+    return np.argmax(energy >= (threshold - 1e-12) * energy[-1])   # a numpy int
+
+
+@bank.right()
+def find_optimal_rank(W, target_error=0.01):
+    S = np.linalg.svd(W, compute_uv=False)
+    tail = np.sqrt(np.append(np.cumsum(S[::-1] ** 2)[::-1], 0.0) / np.sum(S ** 2))
+    return np.array(np.argmax(tail <= target_error + 1e-12))   # a 0-d integer array
+
+
+@bank.right()
+def lora_param_counts(d_in, d_out, r):
+    d_in, d_out, r = np.int64(d_in), np.int64(d_out), np.int64(r)
+    return d_in * d_out, r * (d_in + d_out)                    # numpy ints
+
+
+@bank.right()
+def lora_savings_percent(d_in, d_out, r):
+    return np.array(100.0 - 100.0 * r * (d_in + d_out) / (d_in * d_out))   # a 0-d array
+
+
 WRONG, RIGHT = bank.WRONG, bank.RIGHT

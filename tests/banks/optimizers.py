@@ -686,4 +686,34 @@ def warmup_cosine_schedule(step, total_steps, warmup_steps, lr_max, lr_min=0.0):
     return lr_min + 0.5 * (lr_max - lr_min) * (1 + math.cos(math.pi * progress))
 
 
+# ## forms: lenient on form, strict on value (checks.compare.number) -----------------
+
+@bank.right()
+def rosenbrock(p, a=1.0, b=100.0):
+    x, y = p
+    return np.float64((a - x) ** 2 + b * (y - x ** 2) ** 2)    # a numpy scalar
+
+
+@bank.right()
+def rosenbrock(p, a=1.0, b=100.0):
+    x, y = p
+    return np.array((a - x) ** 2 + b * (y - x ** 2) ** 2)      # a 0-d array
+
+
+@bank.right()
+def cosine_schedule(step, total_steps, lr_max, lr_min=0.0):
+    # a 0-d array; lr_min itself (an int if the caller passed one) after the end
+    if step >= total_steps:
+        return lr_min
+    return np.array(lr_min + (lr_max - lr_min) * (1 + np.cos(np.pi * step / total_steps)) / 2)
+
+
+@bank.right()
+def warmup_cosine_schedule(step, total_steps, warmup_steps, lr_max, lr_min=0.0):
+    if step < warmup_steps:
+        return np.float64(lr_max) * step / warmup_steps         # a numpy scalar
+    progress = min(step - warmup_steps, total_steps - warmup_steps) / (total_steps - warmup_steps)
+    return np.asarray(lr_min + (lr_max - lr_min) * (1 + np.cos(np.pi * progress)) / 2)
+
+
 WRONG, RIGHT = bank.WRONG, bank.RIGHT
