@@ -42,6 +42,12 @@ class Limits:
     # Above address_space, so that one process meets MemoryError (a clear
     # message) before the kernel's OOM killer would end it.
     memory: int = 4 * GiB
+    # Address space of the trusted worker itself (RLIMIT_AS, set at its start):
+    # honest grading maps ~0.2 GiB (numpy, pytest, the decoded replies); a
+    # child's hostile replies that would make it grow further end in a
+    # MemoryError there, which is that student's `error` result flagged for
+    # regrade, not a host out of memory. 0: no bound.
+    worker_memory: int = 4 * GiB
     # Largest file the child may write (RLIMIT_FSIZE), e.g. a saved figure.
     file_size: int = 64 * MiB
     # Open files (RLIMIT_NOFILE) and processes (RLIMIT_NPROC, enforced for
@@ -51,6 +57,10 @@ class Limits:
     # Largest message either side accepts: a 1000 x 1000 float64 array is
     # ~11 MiB in base64; anything much larger is an attack or a bug.
     max_message: int = 256 * MiB
+    # Largest callback message (a student function calling a grader function
+    # with its arguments): the grader's functions take the lab's small inputs,
+    # so a few MiB is ample; the cap applies before the message is read.
+    max_callback: int = 8 * MiB
     # Largest number of JSON values in one message. Arrays travel as single
     # base64 strings, so honest messages hold a few hundred values; a forged
     # one of millions of tiny lists would take gigabytes in the trusted

@@ -12,12 +12,15 @@ alone writes results, as they complete.
 """
 from __future__ import annotations
 
+import hmac
 import json
 import os
+import secrets
 import subprocess
 import sys
 import traceback
 from concurrent.futures import FIRST_COMPLETED, Executor, wait
+from dataclasses import replace
 from typing import Callable, Iterable
 
 from autograder.config import Limits
@@ -30,19 +33,48 @@ WORKER_GRACE = 300.0
 
 def grade_in_worker(request: GradeRequest) -> Graded:
     """Grade `request` in a fresh `python -m autograder.worker`; a worker that
-    fails or answers with something that is not a result gives that student an
-    `error` result flagged for regrade, with the reason in the instructor's log."""
-    stderr = ""
+    fails, exits uncleanly or answers with something that is not this job's
+    result (see `read_answer`) gives that student an `error` result flagged
+    for regrade, with the reason in the instructor's log."""
+    request = replace(request, nonce=new_nonce())   # on the worker's stdin only
     try:
         done = subprocess.run([sys.executable, "-m", "autograder.worker"], input=json.dumps(request.to_json()),
                               capture_output=True, text=True, timeout=worker_timeout(request.limits))
-        stderr = done.stderr
-        answer = json.loads(done.stdout)
-        return Graded(Result.from_json(answer["result"]), tuple(str(e) for e in answer["internal_errors"]))
     except subprocess.TimeoutExpired as exc:
         return Graded(crashed(request), (f"worker timed out: {exc!r}\n{str(exc.stderr or '')[-4000:]}",))
-    except (ValueError, KeyError, TypeError) as exc:
-        return Graded(crashed(request), (f"worker failed: {exc!r}\n{stderr[-4000:]}",))
+    return read_answer(request, done.stdout, done.returncode, done.stderr)
+
+
+def new_nonce() -> str:
+    return secrets.token_hex(16)
+
+
+def read_answer(request: GradeRequest, text: str, exit_code: int, log: str = "") -> Graded:
+    """The worker's answer `text` to `request`, trusted only if the worker
+    exited with 0 and the answer is one JSON object carrying the request's
+    nonce and a result for its student, assignment and seed. Anything else
+    (a forged answer written into the worker's pipe, a worker killed after
+    writing, an answer for another job) is that student's `error` result."""
+    def refused(why: str) -> Graded:
+        return Graded(crashed(request), (f"worker answer refused: {why}\n{log[-4000:]}",))
+
+    if exit_code != 0:
+        return refused(f"the worker exited with {exit_code}")
+    try:
+        answer = json.loads(text)
+        if type(answer) is not dict:
+            return refused("not a JSON object")
+        if not request.nonce or not hmac.compare_digest(str(answer.get("nonce", "")), request.nonce):
+            return refused("it does not carry this job's nonce")
+        result = Result.from_json(answer["result"])
+        errors = tuple(str(e) for e in answer["internal_errors"])
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
+        return refused(repr(exc))
+    expected_assignment = (request.assignment,) if request.assignment else (*request.course.points, "unknown")
+    if result.student != request.student or result.assignment not in expected_assignment \
+            or result.seed != request.seed or result.submission_sha256 not in ("", request.digest):
+        return refused(f"it is for {result.student!r}, {result.assignment!r}, seed {result.seed}")
+    return Graded(result, errors)
 
 
 def usable_cores() -> int:

@@ -3,6 +3,8 @@ only what was checked, what was wrong (with the size of the error) and, when a
 known mistake is recognised, its name and what to do instead."""
 from __future__ import annotations
 
+from autograder.escape import escape_md   # student text: one line of literal markdown
+
 
 def exercise_feedback(name: str, status: str, checks: tuple) -> list:
     if status == "not_attempted":
@@ -34,19 +36,19 @@ def points(value: float) -> str:
 def render_markdown(result) -> str:
     """The per-student feedback file, from a `Result`."""
     lines = [f"# Feedback: {result.assignment}", "",
-             f"Student: {result.student}  ",
+             f"Student: {escape_md(result.student)}  ",
              f"Score: **{points(result.score)} / {points(result.max_score)}**", ""]
     if result.pending_manual:
         lines += [f"Manually graded questions pending: {result.pending_manual:g} more points "
                   "after an instructor reviews them.", ""]
     if result.errors:
-        lines += ["## Notebook", ""] + [f"- {e}" for e in result.errors] + [""]
+        lines += ["## Notebook", ""] + [f"- {escape_md(e)}" for e in result.errors] + [""]
     lines += ["## Exercises", "", "| exercise | score | status |", "|---|---|---|"]
     for ex in result.exercises:
         lines.append(f"| `{ex.name}` | {points(ex.score)} / {points(ex.max_score)} | {ex.status.replace('_', ' ')} |")
     lines.append("")
     for ex in result.exercises:
         if ex.feedback:
-            lines += [f"### `{ex.name}`", ""] + [f"- {f}" for f in ex.feedback] + [""]
+            lines += [f"### `{ex.name}`", ""] + [f"- {escape_md(f)}" for f in ex.feedback] + [""]
     lines.append(f"_Graded with seed {result.seed}; a regrade with this seed draws the same inputs._")
     return "\n".join(lines) + "\n"

@@ -49,12 +49,17 @@ class GradeRequest:
     course: Course
     limits: Limits = Limits()
     digest: str = ""                   # sha256 of `notebook`, recorded in the result
+    # A secret of this job, drawn by the process that hands it to a worker: the
+    # worker's answer must carry it back (see `execute.read_answer`), so an
+    # answer written into the worker's pipe by anything else is refused. It
+    # travels only on the worker's stdin, never in argv, the environment or a file.
+    nonce: str = ""
 
     def to_json(self) -> dict:
         return {"student": self.student, "assignment": self.assignment, "notebook_name": self.notebook_name,
                 "notebook": None if self.notebook is None else base64.b64encode(self.notebook).decode(),
                 "problem": self.problem, "seed": self.seed, "course": self.course.to_json(),
-                "limits": asdict(self.limits), "digest": self.digest}
+                "limits": asdict(self.limits), "digest": self.digest, "nonce": self.nonce}
 
     @classmethod
     def from_json(cls, data: dict) -> "GradeRequest":
@@ -62,7 +67,8 @@ class GradeRequest:
         return cls(student=data["student"], assignment=data["assignment"], notebook_name=data["notebook_name"],
                    notebook=None if notebook is None else base64.b64decode(notebook),
                    problem=data["problem"], seed=int(data["seed"]), course=Course.from_json(data["course"]),
-                   limits=replace(Limits(), **data["limits"]), digest=data["digest"])
+                   limits=replace(Limits(), **data["limits"]), digest=data["digest"],
+                   nonce=str(data.get("nonce", "")))
 
 
 @dataclass(frozen=True)

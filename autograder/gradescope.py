@@ -14,24 +14,13 @@ from __future__ import annotations
 
 import json
 import math
-import re
 
+from autograder.escape import escape_md
 from autograder.feedback import points
 from autograder.result import Result
 
 # Gradescope's visibility settings, most private first.
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
-
-# The characters that start markdown markup (emphasis, code, links and images,
-# HTML, headings, tables, strikethrough, entities); each is shown literally once
-# escaped. "(", "." and "-" are left alone: without "[" or a line start they are text.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]#!|<>~&])")
-
-
-def escape_md(text: str) -> str:
-    """Plain text, shown as itself in Gradescope's markdown (no links, images, HTML or code spans)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-
 
 def _finite(value: float) -> float:
     """Gradescope's JSON parser takes no NaN or infinity: such a value is a grader bug, scored 0."""

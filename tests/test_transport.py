@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, strategies as st
 from hypothesis.extra import numpy as hnp
 
-from autograder.sandbox.transport import Opaque, ProtocolError, decode, encode
+from autograder.sandbox.transport import MAX_INT, MIN_INT, Opaque, ProtocolError, decode, encode
 
 
 def keep_opaque(value):
@@ -27,7 +27,7 @@ def test_numeric_arrays_roundtrip_exactly(array):
     assert back.flags.writeable
 
 
-@given(st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+@given(st.recursive(st.none() | st.booleans() | st.integers(MIN_INT, MAX_INT) | st.floats() | st.text(),
                     lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner)
                     | st.dictionaries(st.text(max_size=5), inner, max_size=4), max_leaves=20))
 def test_plain_values_roundtrip(value):
@@ -101,7 +101,7 @@ def test_hostile_arrays_are_protocol_errors(spec):
         decode({"$nd": spec})
 
 
-@given(st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
+@given(st.recursive(st.none() | st.booleans() | st.integers(MIN_INT, MAX_INT) | st.floats() | st.text(max_size=12),
                     lambda inner: st.lists(inner, max_size=4)
                     | st.dictionaries(st.sampled_from(["$nd", "$tuple", "$dict", "$float", "$opaque", "type",
                                                        "$callable", "$rng", "x"]), inner, max_size=2),

@@ -16,9 +16,11 @@ can patch any of it. The parent checks every message against the table.
 """
 from __future__ import annotations
 
+import ast
 import inspect
 import linecache
 import re
+import secrets
 import signal
 import sys
 import tracemalloc
@@ -55,12 +57,15 @@ class Child:
         self.channel = channel
         self.shell = make_shell()
         self.handles: dict[int, object] = {}
+        # Handles of this child start at a random number: one the parent kept
+        # from an earlier child of the same notebook names nothing here.
+        self.handle_base = secrets.randbelow(1 << 40) << 12
         self.cell_of_count: dict[int, int] = {}   # IPython execution count -> notebook cell index
         self.in_student_code = False
 
     # --- values that stay here -------------------------------------------
     def keep(self, value) -> dict:
-        handle = len(self.handles) + 1
+        handle = self.handle_base + len(self.handles) + 1
         self.handles[handle] = value
         return {"$opaque": handle, "type": describe_type(value)}
 
@@ -76,7 +81,8 @@ class Child:
         while True:
             request = self.channel.recv()
             if request["op"] == "run":
-                self.run_cells(request["cells"], set(request["skip"]))
+                self.run_cells(request["cells"], set(request["skip"]),
+                               {s["index"]: set(s["skip"]) for s in request["split"]})
             elif request["op"] == "call":
                 self.channel.send(self.call(request))
             elif request["op"] == "describe":
@@ -90,18 +96,30 @@ class Child:
         if self.in_student_code:
             raise KeyboardInterrupt
 
-    def run_cells(self, cells: list, skip: set) -> None:
+    def run_cells(self, cells: list, skip: set, split: dict) -> None:
+        """Run the cells but `skip`; a cell in `split` (it ended the process in
+        an earlier child) runs one top-level statement at a time, announcing
+        each, without the statements numbered in `split[index]`."""
         for index, source in enumerate(cells):
             if index in skip:
                 continue
             self.channel.send(build("cell", index=index))
-            self.cell_of_count[self.shell.execution_count] = index
-            self.in_student_code = True
-            try:
-                result = self.shell.run_cell(source, store_history=True)
-            finally:
-                self.in_student_code = False
-            error = result.error_before_exec or result.error_in_exec
+            units = statements(self.shell, source) if index in split else [(None, source)]
+            error = None
+            for number, unit in units:
+                if number is not None:
+                    if number in split[index]:
+                        continue
+                    self.channel.send(build("statement", index=index, number=number))
+                self.cell_of_count[self.shell.execution_count] = index
+                self.in_student_code = True
+                try:
+                    result = self.shell.run_cell(unit, store_history=True)
+                finally:
+                    self.in_student_code = False
+                error = result.error_before_exec or result.error_in_exec
+                if error is not None:   # the cell stops at its first error, as in Jupyter
+                    break
             close_figures()
             self.channel.send(build("cell_done", index=index,
                                     error=self.describe(error) if error is not None else None))
@@ -170,6 +188,28 @@ class Child:
         except Exception:   # a student exception whose __str__ raises
             message = "(message unavailable)"
         return {"type": type(exc).__name__, "message": message, "where": where}
+
+
+def statements(shell, source: str) -> list:
+    """A cell's top-level statements as [(number, source)], each padded with
+    comment lines so that its line numbers are the cell's; statements that
+    share a line (`a = 1; os._exit(0)`) stay one. The whole cell as one
+    statement when it does not parse (its SyntaxError is reported as usual)."""
+    try:
+        python = shell.transform_cell(source)   # magics and shell escapes become Python
+        body = ast.parse(python).body
+    except Exception:   # SyntaxError, or a transformer refusing the text
+        return [(0, source)]
+    lines = python.splitlines(keepends=True)
+    spans: list = []
+    for node in body:
+        start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", ())])
+        if spans and start <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], node.end_lineno)
+        else:
+            spans.append([start, node.end_lineno])
+    return [(number, "#\n" * (start - 1) + "".join(lines[start - 1:end]))
+            for number, (start, end) in enumerate(spans)] or [(0, source)]
 
 
 def make_shell():

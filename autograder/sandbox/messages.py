@@ -187,7 +187,9 @@ AXES = Record(xlabel=Text(200), ylabel=Text(200), title=Text(200),
 FIGURE = Record(axes=ListOf(AXES, cap=32))
 
 FROM_PARENT = {
-    "run": Record(cells=ListOf(Text()), skip=ListOf(Int(0))),        # run the notebook's code cells
+    "run": Record(cells=ListOf(Text()), skip=ListOf(Int(0)),         # run the notebook's code cells;
+                  # cells that ended the process run statement by statement, without these
+                  split=ListOf(Record(index=Int(0), skip=ListOf(Int(0))))),
     "call": Record(name=Text(), trace_memory=Exactly(bool), args=Value(), kwargs=Value()),
     "describe": Record(handle=Int()),                                 # describe a kept Figure
     "callback_return": Record(value=Value()),                         # a grader function's answer
@@ -197,6 +199,7 @@ FROM_PARENT = {
 
 FROM_CHILD = {
     "cell": Record(index=Int(0)),                                     # this cell starts
+    "statement": Record(index=Int(0), number=Int(0)),                 # ... its top-level statement (split)
     "cell_done": Record(index=Int(0), error=Nullable(ERROR)),
     "ran": Record(),                                                  # every cell ran
     "return": Record(value=Value(), warnings=ListOf(Text(500), cap=5),
@@ -210,7 +213,7 @@ FROM_CHILD = {
 
 # What the child may send while the parent waits on each request.
 REPLIES = {
-    "run": ("cell", "cell_done", "ran"),
+    "run": ("cell", "statement", "cell_done", "ran"),
     "call": ("return", "raise", "missing", "not_callable", "callback"),
     "describe": ("described", "raise"),
 }

@@ -13,6 +13,8 @@ Values are JSON numbers, strings, booleans and null, plus tagged objects:
     {"$dict": [[key, value], ...]}    a dict with str or int keys
     {"$float": "nan" | "inf" | "-inf"} a non-finite float (JSON has none)
     {"$opaque": id, "type": name}     an object that stays in the child
+    {"$dict" | "$tuple": ..., "$kept": id}  a dict or tuple subclass (OrderedDict, a
+                                      namedtuple): its plain contents, the object kept in the child
     {"$callable": id}                 a parent function the child may call back
     {"$rng": seed}                    a numpy Generator the child builds from this seed
 
@@ -37,6 +39,19 @@ NUMERIC_KINDS = "biufc"   # bool, signed, unsigned, float, complex: no objects, 
 MAX_DEPTH = 32            # nesting deeper than this is not a plain value
 MAX_DIMS = 32             # array dimensions (numpy 1.x's own limit)
 MAX_DTYPE_CHARS = 8       # "<c16" is the longest numeric dtype string numpy gives
+MIN_INT, MAX_INT = -2 ** 63, 2 ** 64 - 1   # the integers numpy holds (int64 and uint64)
+
+
+OP_PREFIX_BYTES = 32      # b'{"op":"', the kind's name (at most 24 characters) and its quote
+
+
+def _leading_op(head: bytes) -> str:
+    """The op a message starts with (`{"op":"kind",...`), or a ProtocolError."""
+    prefix = b'{"op":"'
+    end = head.find(b'"', len(prefix))
+    if not head.startswith(prefix) or end < 0:
+        raise ProtocolError("message does not start with its op")
+    return head[len(prefix):end].decode("ascii", "replace")
 
 
 class ProtocolError(Exception):
@@ -75,8 +90,10 @@ def encode(value: Any, on_other: Callable[[Any], dict], depth: int = 0) -> Any:
     if depth >= MAX_DEPTH:
         return on_other(value)
     kind = type(value)   # exact types only: subclasses may override __eq__ and friends
-    if value is None or kind in (bool, int, str):
+    if value is None or kind in (bool, str):
         return value
+    if kind is int:   # beyond 64 bits numpy and float() fail on it: not a plain number here
+        return value if MIN_INT <= value <= MAX_INT else on_other(value)
     if kind is float:
         return value if math.isfinite(value) else {"$float": repr(value)}
     if isinstance(value, np.generic) and value.dtype.kind in NUMERIC_KINDS:
@@ -91,7 +108,44 @@ def encode(value: Any, on_other: Callable[[Any], dict], depth: int = 0) -> Any:
         return {"$tuple": [encode(v, on_other, depth + 1) for v in value]}
     if kind is dict and all(type(k) in (str, int) for k in value):
         return {"$dict": [[k, encode(v, on_other, depth + 1)] for k, v in value.items()]}
+    # A dict subclass (OrderedDict, defaultdict) or a tuple subclass (a
+    # namedtuple) crosses as its plain contents, and the object itself stays
+    # with the sender under the handle `on_other` gives it ("$kept"): the
+    # other side reads a plain dict or tuple, and passing that value back
+    # unchanged hands the sender its own object again (see `kept_in`).
+    if isinstance(value, dict) and all(type(k) in (str, int) for k in dict.keys(value)):
+        return _kept({"$dict": [[k, encode(v, on_other, depth + 1)] for k, v in dict.items(value)]},
+                     on_other(value))
+    if isinstance(value, tuple):
+        return _kept({"$tuple": [encode(v, on_other, depth + 1) for v in tuple.__iter__(value)]},
+                     on_other(value))
     return on_other(value)
+
+
+def _kept(plain: dict, tag: Any) -> Any:
+    if type(tag) is dict and type(tag.get("$opaque")) is int:
+        return {**plain, "$kept": tag["$opaque"]}
+    return tag
+
+
+def kept_in(data: Any, value: Any, found: list, depth: int = 0) -> list:
+    """The containers of a decoded `value` that the sender kept (`$kept`
+    tags of the `data` it was decoded from), as (container, handle) pairs."""
+    if depth > MAX_DEPTH:
+        return found
+    if type(data) is list and type(value) is list:
+        pairs = zip(data, value)
+    elif type(data) is dict and type(data.get("$tuple")) is list and type(value) is tuple:
+        pairs = zip(data["$tuple"], value)
+    elif type(data) is dict and type(data.get("$dict")) is list and type(value) is dict:
+        pairs = [(p[1], value[p[0]]) for p in data["$dict"] if type(p) is list and len(p) == 2 and p[0] in value]
+    else:
+        return found
+    for item_data, item in pairs:
+        kept_in(item_data, item, found, depth + 1)
+    if type(data) is dict and type(data.get("$kept")) is int:
+        found.append((value, data["$kept"]))
+    return found
 
 
 def decode(data: Any,
@@ -101,7 +155,11 @@ def decode(data: Any,
     """Rebuild a value from untrusted JSON data, accepting only the tags above."""
     if depth > MAX_DEPTH:
         raise ProtocolError("value nested too deeply")
-    if data is None or type(data) in (bool, int, float, str):
+    if data is None or type(data) in (bool, float, str):
+        return data
+    if type(data) is int:   # a JSON integer is unbounded: one beyond 64 bits breaks float() and numpy
+        if not MIN_INT <= data <= MAX_INT:
+            raise ProtocolError("an integer beyond 64 bits")
         return data
     if type(data) is list:
         return [decode(v, on_callable, on_opaque, depth + 1) for v in data]
@@ -138,14 +196,20 @@ def _decode_array(spec: Any) -> np.ndarray:
         raise ProtocolError("malformed array")
     if len(dtype_str) > MAX_DTYPE_CHARS:   # before numpy parses it: "f8,f8,..." builds records
         raise ProtocolError("unknown array dtype")
-    if len(shape) > MAX_DIMS or any(type(n) is not int or n < 0 for n in shape):
+    if len(shape) > MAX_DIMS or any(type(n) is not int or not 0 <= n <= MAX_INT for n in shape):
         raise ProtocolError("malformed array shape")
     try:   # numpy's and base64's parsers raise what they like (SyntaxError, binascii.Error, ...)
         dtype = np.dtype(dtype_str)
         if dtype.kind not in NUMERIC_KINDS or dtype.fields is not None or dtype.subdtype is not None:
             raise ProtocolError("non-numeric array dtype")
+        # The declared size is checked against the text before anything is
+        # decoded or allocated: a hostile header cannot make the grader build
+        # an array larger than the message that carried it.
+        size = math.prod(shape) * dtype.itemsize
+        if len(b64) != 4 * -(-size // 3):
+            raise ProtocolError("array data does not match its shape")
         raw = base64.b64decode(b64, validate=True)
-        if math.prod(shape) * dtype.itemsize != len(raw):
+        if size != len(raw):
             raise ProtocolError("array data does not match its shape")
         return np.frombuffer(raw, dtype=dtype).reshape(tuple(shape)).copy()
     except ProtocolError:
@@ -170,12 +234,23 @@ class Channel:
         while view:
             view = view[os.write(self.write_fd, view):]
 
-    def recv(self, timeout: Optional[float] = None) -> dict:
+    def recv(self, timeout: Optional[float] = None, caps: Optional[dict] = None) -> dict:
+        """The next message. `caps` ({op: bytes}) bounds some kinds below
+        `max_bytes` before their body is read: the message must then start
+        with its op, as `send` writes it (`{"op":"kind",`)."""
         deadline = None if timeout is None else time.monotonic() + timeout
         size = int.from_bytes(self._read_exactly(HEADER_BYTES, deadline), "big")
         if size > self.max_bytes:
             raise ProtocolError(f"message of {size} bytes is over the {self.max_bytes}-byte limit")
-        payload = self._read_exactly(size, deadline)
+        op = None
+        if caps:
+            head = self._read_exactly(min(size, OP_PREFIX_BYTES), deadline)
+            op = _leading_op(head)
+            if op in caps and size > caps[op]:
+                raise ProtocolError(f"{op!r} message of {size} bytes is over its {caps[op]}-byte limit")
+            payload = head + self._read_exactly(size - len(head), deadline)
+        else:
+            payload = self._read_exactly(size, deadline)
         # Counted before parsing: every value but the first follows a comma.
         if payload.count(b",") > self.max_items:
             raise ProtocolError(f"message holds over {self.max_items} values")
@@ -185,6 +260,8 @@ class Channel:
             raise ProtocolError("message is not valid JSON") from exc
         if type(message) is not dict or type(message.get("op")) is not str:
             raise ProtocolError("message has no op")
+        if op is not None and message["op"] != op:   # a second "op" key later in the object
+            raise ProtocolError("message names two ops")
         return message
 
     def _read_exactly(self, n: int, deadline: Optional[float]) -> bytes:
