@@ -77,6 +77,10 @@ def _rmsprop(average, root=np.sqrt, sign=1.0):
     return step
 
 
+# eps values students hard-code in place of the eps argument
+HARD_CODED_EPS = (1e-8, 1e-7, 1e-6, 1e-10, 1e-5)
+
+
 def _momentum(velocity_of, move):
     """Momentum variants: velocity_of(v, g, lr, beta) -> returned velocity;
     move(p, g, v_old, v_new, lr, beta) -> new param."""
@@ -129,11 +133,13 @@ def _cosine(step, total, lr_max, lr_min=0.0, *, shift=0, span=0, clamp=True, use
 
 
 def _warmup(step, total, warmup, lr_max, lr_min=0.0, *, ramp_shift=0, peak=None, cosine_shift=True,
-            cosine=True):
+            cosine=True, clamp=True):
     if step < warmup:
         return (lr_max if peak is None else peak) * (step + ramp_shift) / warmup
     if not cosine:
         return lr_max if step <= total else lr_min
+    if not clamp:
+        return _cosine(step - warmup, total - warmup, lr_max, lr_min, clamp=False)
     if cosine_shift:
         return ref.cosine_schedule(step - warmup, total - warmup, lr_max, lr_min)
     return ref.cosine_schedule(step, total, lr_max, lr_min)
@@ -208,6 +214,10 @@ MISTAKES = Catalogue([
             advice="eps goes outside: grad / (sqrt(sq) + eps); the two differ most when gradients are tiny",
             exercise="rmsprop_step",
             build=_step(_rmsprop(lambda s, g, b: b * s + (1 - b) * g**2, lambda s, eps: np.sqrt(s + eps)))),
+    Mistake(key="rmsprop_eps_ignored", name="the eps argument is ignored (a hard-coded constant is used instead)",
+            advice="use the eps you are given: grad / (sqrt(sq) + eps)", exercise="rmsprop_step",
+            build=tuple(_step(_rmsprop(lambda s, g, b: b * s + (1 - b) * g**2, lambda s, eps, c=c: np.sqrt(s) + c))
+                        for c in HARD_CODED_EPS)),
     Mistake(key="ema_weights_swapped",
             name="the running average's weights are swapped: (1 - beta) * sq + beta * grad**2",
             advice="keep most of the history: sq = beta * sq + (1 - beta) * grad**2", exercise="rmsprop_step",
@@ -261,6 +271,9 @@ MISTAKES = Catalogue([
     Mistake(key="rosenbrock_missing_square", name="x instead of x^2 in the valley term",
             advice="f = (a - x)^2 + b (y - x^2)^2", exercise="rosenbrock",
             build=lambda p, a, b: (a - p[0]) ** 2 + b * (p[1] - p[0]) ** 2),
+    Mistake(key="rosenbrock_sign_error", name="sign error: the loss is negative",
+            advice="(a - x)^2 + b (y - x^2)^2 is a sum of squares, never below 0", exercise="rosenbrock",
+            build=lambda p, a, b: -ref.rosenbrock(p, a, b)),
     Mistake(key="rosenbrock_a_b_swapped", name="a and b swapped",
             advice="a sets the minimum (a, a^2), b the steepness of the valley: (a - x)^2 + b (y - x^2)^2",
             exercise="rosenbrock", build=lambda p, a, b: ref.rosenbrock(p, b, a)),
@@ -330,6 +343,9 @@ MISTAKES = Catalogue([
             advice="shift and shorten the cosine: cosine_schedule(step - warmup_steps, total_steps - "
             "warmup_steps, ...)",
             exercise="warmup_cosine_schedule", build=_at_steps(_warmup, cosine_shift=False)),
+    Mistake(key="no_clamp_after_end", name="the rate rises again after total_steps",
+            advice="for step >= total_steps return lr_min (cosine_schedule's clamp, after the warmup too)",
+            exercise="warmup_cosine_schedule", build=_at_steps(_warmup, clamp=False)),
     Mistake(key="warmup_ignores_lr_max", name="the warmup ramps to 1 instead of to lr_max",
             advice="lr_max * step / warmup_steps", exercise="warmup_cosine_schedule",
             build=_at_steps(_warmup, peak=1.0)),

@@ -210,6 +210,12 @@ def rmsprop_step(param, grad, sq, lr=0.01, beta=0.9, eps=1e-8):
     return param - lr * grad / np.sqrt(sq + eps), sq
 
 
+@bank.wrong("rmsprop_eps_ignored")
+def rmsprop_step(param, grad, sq, lr=0.01, beta=0.9, eps=1e-8):
+    sq = beta * sq + (1 - beta) * grad ** 2
+    return param - lr * grad / (np.sqrt(sq) + 1e-7), sq     # eps hard-coded, the argument ignored (issue 12)
+
+
 @bank.wrong("ema_weights_swapped")
 def rmsprop_step(param, grad, sq, lr=0.01, beta=0.9, eps=1e-8):
     sq = (1 - beta) * sq + beta * grad ** 2
@@ -244,6 +250,19 @@ def adamw_step(param, grad, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8,
     m_hat = m / (1 - beta1 ** t)
     v_hat = v / (1 - beta2 ** t)
     return param - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+def adam_step(param, grad, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    """A student's adam_step with its own mistake (t + 1 in the bias correction), for AdamW on top of it."""
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad ** 2
+    return param - lr * (m / (1 - beta1 ** (t + 1))) / (np.sqrt(v / (1 - beta2 ** (t + 1))) + eps), m, v
+
+
+@bank.wrong("adamw_as_l2", uses=[adam_step])
+def adamw_step(param, grad, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01):
+    # L2 decay on top of a wrong adam_step (issue 12): the mistake named is adamw_step's own
+    return adam_step(param, grad + weight_decay * param, m, v, t, lr, beta1, beta2, eps)
 
 
 @bank.wrong("decay_after_step")
@@ -284,6 +303,12 @@ def adamw_step(param, grad, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8,
 
 
 # ## rosenbrock
+
+@bank.wrong("rosenbrock_sign_error")
+def rosenbrock(p, a=1.0, b=100.0):
+    x, y = p
+    return -((a - x) ** 2 + b * (y - x ** 2) ** 2)
+
 
 @bank.wrong("rosenbrock_missing_square")
 def rosenbrock(p, a=1.0, b=100.0):
@@ -487,6 +512,14 @@ def cosine_schedule(step, total_steps, lr_max, lr_min=0.0):
 
 
 # ## warmup_cosine_schedule
+
+@bank.wrong("no_clamp_after_end")
+def warmup_cosine_schedule(step, total_steps, warmup_steps, lr_max, lr_min=0.0):
+    if step < warmup_steps:
+        return lr_max * step / warmup_steps
+    progress = (step - warmup_steps) / (total_steps - warmup_steps)   # no clamp: rises again after the end
+    return lr_min + 0.5 * (lr_max - lr_min) * (1 + math.cos(math.pi * progress))
+
 
 @bank.wrong("warmup_without_cosine")
 def warmup_cosine_schedule(step, total_steps, warmup_steps, lr_max, lr_min=0.0):
