@@ -32,8 +32,8 @@ import pytest
 
 from autograder.checks import inputs
 from autograder.checks.compare import (
-    PASS, TOLERANCES, CheckFailed, close, close_scalar, expect, fail, inputs_unchanged, number,
-    relative_error, returns_tuple)
+    PASS, TOLERANCES, CheckFailed, Verdict, close, close_scalar, expect, fail, inputs_unchanged, is_array,
+    is_sequence, number, relative_error, returns_tuple)
 from autograder.checks.gradcheck import check_gradient
 from autograder.mistakes.optimizers import MISTAKES
 from autograder.references import optimizers as ref
@@ -122,6 +122,10 @@ def judge_step(student, name, args, got, hparams, where):
     failed = next((v for v in verdicts if not v.ok), None)
     if failed and name == "adamw" and same_step(args[0], got, own_adamw(student, args, hparams)):
         return   # decay, then YOUR adam_step, faithfully: adam_step's own checks charge its mistake
+    if failed and name == "adamw" and same_step(args[0], got, own_adamw(student, args, hparams, l2=True)):
+        # L2 decay on top of YOUR (wrong) adam_step: two mistakes; name the one in adamw_step
+        failed = Verdict(False, failed.message, failed.error, failed.tolerance,
+                         MISTAKES.named("adamw_as_l2", "adamw_step"))
     if failed:
         expect(failed)
 
@@ -130,16 +134,20 @@ ADAMW_DEFAULTS = {k: p.default for k, p in inspect.signature(ref.adamw_step).par
                   if p.default is not inspect.Parameter.empty}
 
 
-def own_adamw(student, args, hparams):
-    """AdamW as the contract builds it, on the student's own adam_step; None if that fails."""
+def own_adamw(student, args, hparams, l2=False):
+    """AdamW as the contract builds it (or, with `l2`, as L2 decay added to the gradient), on
+    the student's own adam_step; None if that fails."""
     param, grad, m, v, t = args
     h = {**ADAMW_DEFAULTS, **hparams}
     decay = h.pop("weight_decay")
     try:
-        out = student.adam_step(param * (1 - h["lr"] * decay), grad, m, v, t, **h)
+        if l2:
+            out = student.adam_step(param, grad + decay * param, m, v, t, **h)
+        else:
+            out = student.adam_step(param * (1 - h["lr"] * decay), grad, m, v, t, **h)
     except StudentFailure:
         return None
-    return list(out) if type(out) in (tuple, list) else None
+    return list(out) if is_sequence(out) else None
 
 
 def same_step(param, got, own) -> bool:
@@ -147,8 +155,7 @@ def same_step(param, got, own) -> bool:
     if own is None or len(own) != len(got):
         return False
     for k, (a, b) in enumerate(zip(got, own)):
-        if not (type(a) is np.ndarray and type(b) is np.ndarray and a.shape == b.shape == param.shape
-                and a.dtype.kind in "fiu" and b.dtype.kind in "fiu"):
+        if not (is_array(a, param.shape) and is_array(b, param.shape)):
             return False
         with np.errstate(all="ignore"):
             a, b = (a - param, b - param) if k == 0 else (a, b)

@@ -211,6 +211,13 @@ def cross_entropy(p, q):
     return -np.sum(p * np.log(q), axis=-1)
 
 
+@bank.wrong("ce_missing_minus")
+def cross_entropy(p, q):
+    with np.errstate(divide="ignore"):
+        logs = np.log(np.where(p > 0, q, 1.0))
+    return np.sum(p * logs, axis=-1)                   # the minus sign dropped
+
+
 @bank.wrong("ce_bits_not_nats")
 def cross_entropy(p, q):
     with np.errstate(divide="ignore"):
