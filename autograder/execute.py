@@ -70,11 +70,17 @@ def read_answer(request: GradeRequest, text: str, exit_code: int, log: str = "")
         errors = tuple(str(e) for e in answer["internal_errors"])
     except (ValueError, KeyError, TypeError, RecursionError) as exc:
         return refused(repr(exc))
-    expected_assignment = (request.assignment,) if request.assignment else (*request.course.points, "unknown")
-    if result.student != request.student or result.assignment not in expected_assignment \
-            or result.seed != request.seed or result.submission_sha256 not in ("", request.digest):
+    if not is_for(request, result):
         return refused(f"it is for {result.student!r}, {result.assignment!r}, seed {result.seed}")
     return Graded(result, errors)
+
+
+def is_for(request: GradeRequest, result: Result) -> bool:
+    """Whether `result` can be `request`'s: its student, seed and notebook,
+    and its assignment (or "unknown", for a notebook that could not be placed)."""
+    assignments = (request.assignment,) if request.assignment else tuple(request.course.points)
+    return (result.student == request.student and result.assignment in (*assignments, "unknown")
+            and result.seed == request.seed and result.submission_sha256 in ("", request.digest))
 
 
 def usable_cores() -> int:
@@ -111,7 +117,8 @@ def run_batch(requests: Iterable[GradeRequest], executor: Executor, grade_fn: Ca
                 graded = future.result()
             except Exception as exc:
                 graded = Graded(crashed(request), ("".join(traceback.format_exception(exc)),))
-            if graded.result.student != request.student:
-                graded = Graded(crashed(request), (f"the answer was for {graded.result.student!r}",))
+            if not is_for(request, graded.result):
+                graded = Graded(crashed(request), (f"the answer was for {graded.result.student!r}, "
+                                                   f"{graded.result.assignment!r}, seed {graded.result.seed}",))
             on_graded(request, graded)
         top_up()

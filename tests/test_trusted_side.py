@@ -62,6 +62,22 @@ def test_an_answer_that_is_not_this_jobs_is_an_error_result(why, text, code):
     assert graded.internal_errors and "refused" in graded.internal_errors[0]
 
 
+def test_run_batch_takes_no_answer_for_another_assignment_or_seed():
+    from concurrent.futures import ThreadPoolExecutor
+    swapped = {"alice": dict(assignment="lab-1.4.2-optimizer-implementation"), "bob": dict(seed=99), "carol": {}}
+    course = Course(points={LAB: {"relu": 2.0}, "lab-1.4.2-optimizer-implementation": {"sgd": 1.0}}, manual={})
+
+    def fake_grade(req):
+        forged = replace(req, **swapped[req.student])
+        return execute.read_answer(forged, answer_text(forged), 0)
+    seen = {}
+    with ThreadPoolExecutor(2) as pool:
+        execute.run_batch((request(student=s, course=course) for s in swapped), pool, fake_grade,
+                          lambda req, graded: seen.update({req.student: graded.result}), window=2)
+    assert seen["carol"].score == 2.0
+    assert all(seen[s].score == 0 and seen[s].exercises[0].status == "error" for s in ("alice", "bob"))
+
+
 def test_a_forged_answer_written_to_the_parent_is_rejected(monkeypatch):
     """A "worker" that writes a well-formed full-score answer it forged (it
     cannot know the nonce, which travels only on the real worker's stdin)."""
