@@ -234,8 +234,12 @@ NAMED = ORDERED.replace("from collections import OrderedDict",
     'type(cache) is OrderedDict', 'type(cache) is Cache').replace(
     'cache["x"], cache["h"], cache["y_hat"]', "cache.x, cache.h, cache.y_hat")
 
+OBJECT = NAMED.replace("Cache = namedtuple('Cache', 'x h y_hat')", "from types import SimpleNamespace as Cache").replace(
+    "Cache(x, h, y_hat)", "Cache(x=x, h=h, y_hat=y_hat)")   # no plain form: an opaque value, handed back
 
-@pytest.mark.parametrize("cells", [[ORDERED], [DEFAULT], [NAMED]], ids=["OrderedDict", "defaultdict", "namedtuple"])
+
+@pytest.mark.parametrize("cells", [[ORDERED], [DEFAULT], [NAMED], [OBJECT]],
+                         ids=["OrderedDict", "defaultdict", "namedtuple", "object"])
 def test_an_honest_container_cache_scores_full_marks(backprop, cells):
     plugin = grade_exercises(backprop, cells, {"mlp_forward", "mlp_backward"})
     assert not plugin.internal_errors, plugin.internal_errors[0]
