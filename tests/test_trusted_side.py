@@ -153,6 +153,12 @@ def test_hostile_values_are_protocol_errors(data):
         decode(data)
 
 
+def test_message_fields_hold_no_integer_beyond_64_bits():
+    from autograder.sandbox.messages import check
+    with pytest.raises(ProtocolError, match="64 bits"):
+        check({"op": "cell", "index": 10 ** 30}, ("cell",))
+
+
 def test_the_array_header_is_checked_before_decoding(monkeypatch):
     import base64
     monkeypatch.setattr(base64, "b64decode", lambda *a, **k: pytest.fail("decoded a hostile array"))
