@@ -20,18 +20,34 @@ import sys
 import tempfile
 import traceback
 
+from autograder.config import GiB
 from autograder.grade import GradeRequest, Graded, crashed, grade
 
 
 def bound_memory(limit: int) -> None:
-    """RLIMIT_AS of this process (never raised above a bound it already has)."""
+    """RLIMIT_AS of this process: `limit`, or what it maps already plus 1 GiB
+    if that is more (a host with many cores gives numpy's BLAS a buffer and a
+    stack per core at import); never above a bound it already has."""
     if limit <= 0:
         return
+    limit = max(limit, mapped_bytes() + GiB)
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
     if soft == resource.RLIM_INFINITY or soft > limit:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def mapped_bytes() -> int:
+    """This process's address space now (VmSize), 0 where /proc cannot tell."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 def grade_bounded(request: GradeRequest) -> Graded:
