@@ -23,6 +23,7 @@ import pytest
 
 from autograder.checks.compare import CheckFailed
 from autograder.config import Limits
+from autograder.dependencies import credit_dependents
 from autograder.result import CheckResult
 from autograder.sandbox.proxy import NotAttempted, Student, StudentFailure
 
@@ -36,6 +37,7 @@ class GradingPlugin:
         self.sandbox, self.seed, self.limits = sandbox, seed, limits
         self.exercises = exercises
         self.outcomes: list = []
+        self.items: list = []             # the pytest item behind each outcome (for re-runs)
         self.collected: dict = {}         # exercise -> number of hidden checks found
         self.internal_errors: list = []   # tracebacks for the instructor's log, never the student
 
@@ -63,7 +65,10 @@ class GradingPlugin:
     def rng(self, request) -> np.random.Generator:
         """Per-test generator: the run's secret seed and the test's id, so a
         regrade with the same seed draws the same inputs in any order."""
-        return np.random.default_rng([self.seed, zlib.crc32(request.node.nodeid.encode())])
+        return self.rng_for(request.node.nodeid)
+
+    def rng_for(self, nodeid: str) -> np.random.Generator:
+        return np.random.default_rng([self.seed, zlib.crc32(nodeid.encode())])
 
     # --- results -------------------------------------------------------------
     @pytest.hookimpl(hookwrapper=True)
@@ -72,6 +77,13 @@ class GradingPlugin:
         report = outcome.get_result()
         if report.when == "call" or (report.when == "setup" and report.failed):
             self.outcomes.append(self._classify(item, call.excinfo))
+            self.items.append(item)
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtestloop(self, session):
+        yield
+        if self.sandbox is not None and self.outcomes:
+            credit_dependents(self)   # a mistake costs once: autograder/dependencies.py
 
     def _classify(self, item, excinfo) -> CheckResult:
         exercise, weight, _ = _exercise(item)

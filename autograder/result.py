@@ -35,18 +35,23 @@ class CheckResult:
     message: str = ""      # what was wrong
     mistake: str = ""      # the known mistake's name and advice, when recognised
     mistake_key: str = ""  # its catalogue key
+    # Passed only when re-run with the grader's references in place of these
+    # exercises of the student's, judged wrong by their own checks: the check is
+    # credited, since their mistake costs their own points (autograder/dependencies.py).
+    with_references: tuple = ()
 
     def to_json(self) -> dict:
         return {"exercise": self.exercise, "check": self.check, "weight": self.weight,
                 "status": self.status, "message": self.message, "mistake": self.mistake,
-                "mistake_key": self.mistake_key}
+                "mistake_key": self.mistake_key, "with_references": list(self.with_references)}
 
     @classmethod
     def from_json(cls, data: dict) -> "CheckResult":
         return cls(exercise=_str(data, "exercise"), check=_str(data, "check"),
                    weight=_number(data, "weight"), status=_choice(data, "status", CHECK_STATUSES),
                    message=_str(data, "message"), mistake=_str(data, "mistake"),
-                   mistake_key=_str(data, "mistake_key"))
+                   mistake_key=_str(data, "mistake_key"),
+                   with_references=tuple(_strings(data, "with_references")))
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,7 @@ def test_replies_are_exactly_the_childs_kinds():
     ("raise", {"type": "SyntaxError", "message": "invalid syntax", "where": {"cell": None, "line": 2, "code": "x ="}}),
     ("missing", {"defined": ["double", "relu"]}),
     ("not_callable", {"type": "int"}),
-    ("callback", {"id": 0, "args": [np.ones(2)]}),
+    ("callback", {"id": 0, "args": [np.ones(2)], "kwargs": {"axis": 0}}),
     ("described", {"figure": None}),
     ("described", {"figure": {"axes": [axes()]}}),
 ])

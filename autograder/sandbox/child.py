@@ -36,13 +36,20 @@ CELL_FILE = re.compile(r"^<ipython-input-(\d+)-")
 
 
 class RemoteCallable:
-    """A function that lives in the grader: calling it asks the parent."""
+    """A function that lives in the grader: calling it asks the parent. It is
+    valid only during the call that received it (the parent refuses stale ids
+    too: this copy of the class is the student's to patch)."""
 
     def __init__(self, child: "Child", callable_id: int):
         self._child, self._id = child, callable_id
+        self._expired = False
 
-    def __call__(self, *args):
-        self._child.channel.send(build("callback", on_other=self._child.keep, id=self._id, args=list(args)))
+    def __call__(self, *args, **kwargs):
+        if self._expired:
+            raise RuntimeError("this function was provided by the grader for one call only; "
+                               "it cannot be kept and used later")
+        self._child.channel.send(build("callback", on_other=self._child.keep_passing_remotes, id=self._id,
+                                       args=list(args), kwargs=dict(kwargs)))
         reply = self._child.channel.recv()
         if reply["op"] == "callback_return":
             return decode(reply["value"], self._child.remote, self._child.handle)
@@ -62,6 +69,7 @@ class Child:
         self.handle_base = secrets.randbelow(1 << 40) << 12
         self.cell_of_count: dict[int, int] = {}   # IPython execution count -> notebook cell index
         self.in_student_code = False
+        self.remotes: list = []   # the RemoteCallables of the current call; expired when it ends
 
     # --- values that stay here -------------------------------------------
     def keep(self, value) -> dict:
@@ -69,11 +77,18 @@ class Child:
         self.handles[handle] = value
         return {"$opaque": handle, "type": describe_type(value)}
 
+    def keep_passing_remotes(self, value) -> dict:
+        """`keep`, but a grader function handed back to the grader goes as its id."""
+        if isinstance(value, RemoteCallable):
+            return {"$callable": value._id}
+        return self.keep(value)
+
     def handle(self, handle: int, _type_name: str):
         return self.handles[handle]
 
     def remote(self, callable_id: int) -> RemoteCallable:
-        return RemoteCallable(self, callable_id)
+        self.remotes.append(RemoteCallable(self, callable_id))
+        return self.remotes[-1]
 
     # --- requests ---------------------------------------------------------
     def serve(self) -> None:
@@ -84,7 +99,7 @@ class Child:
                 self.run_cells(request["cells"], set(request["skip"]),
                                {s["index"]: set(s["skip"]) for s in request["split"]})
             elif request["op"] == "call":
-                self.channel.send(self.call(request))
+                self.channel.send(self.call_binding(request))
             elif request["op"] == "describe":
                 self.channel.send(self.describe_handle(request))
             elif request["op"] == "exit":
@@ -124,6 +139,28 @@ class Child:
             self.channel.send(build("cell_done", index=index,
                                     error=self.describe(error) if error is not None else None))
         self.channel.send(build("ran"))
+
+    def call_binding(self, request: dict) -> dict:
+        """`call` with the request's `bind` names (grader callbacks standing in for
+        exercises, see autograder/dependencies.py) in the namespace for this call
+        only; afterwards the names are restored and every callback of the call expires."""
+        namespace, missing = self.shell.user_ns, object()
+        try:
+            bound = decode(request["bind"], self.remote, self.handle)
+            saved = {name: namespace.get(name, missing) for name in bound}
+            namespace.update(bound)
+            try:
+                return self.call(request)
+            finally:
+                for name, value in saved.items():
+                    if value is missing:
+                        namespace.pop(name, None)
+                    else:
+                        namespace[name] = value
+        finally:
+            for remote in self.remotes:
+                remote._expired = True
+            self.remotes = []
 
     def call(self, request: dict) -> dict:
         name = request["name"]

@@ -15,11 +15,12 @@ The parent trusts its own requests: the child reads them as built.
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 import numpy as np
 
-from autograder.sandbox.transport import MAX_INT, MIN_INT, ProtocolError, decode, encode
+from autograder.sandbox.transport import ProtocolError, decode, encode
 
 
 # --- field types --------------------------------------------------------------
@@ -45,7 +46,7 @@ class Text:
 
 
 class Int:
-    """An integer (not a bool) of at most 64 bits, at least `minimum` when given."""
+    """An integer (not a bool), at least `minimum` when given."""
 
     def __init__(self, minimum: Optional[int] = None):
         self.minimum = minimum
@@ -53,8 +54,6 @@ class Int:
     def check(self, value, path: str):
         if type(value) is not int:
             raise ProtocolError(f"{path}: expected an integer, got {type(value).__name__}")
-        if not MIN_INT <= value <= MAX_INT:
-            raise ProtocolError(f"{path}: an integer beyond 64 bits")
         if self.minimum is not None and value < self.minimum:
             raise ProtocolError(f"{path}: below {self.minimum}")
         return value
@@ -159,15 +158,23 @@ class Plain:
         return value
 
 
+@dataclass(frozen=True)
+class GraderFunction:
+    """A grader function the child hands back in a callback's arguments
+    (`{"$callable": id}`); the parent resolves the id, for the current call only."""
+    id: int
+
+
 class Value:
     """A value in `transport`'s format, decoded on receipt and checked
-    against `schema`; before sending it is fitted to `schema`, then encoded."""
+    against `schema`; before sending it is fitted to `schema`, then encoded.
+    With `functions`, `{"$callable": id}` decodes to a `GraderFunction`."""
 
-    def __init__(self, schema=Plain()):
-        self.schema = schema
+    def __init__(self, schema=Plain(), functions: bool = False):
+        self.schema, self.functions = schema, functions
 
     def check(self, value, path: str):
-        return self.schema.check(decode(value), path)
+        return self.schema.check(decode(value, GraderFunction if self.functions else None), path)
 
     def fit(self, value, on_other):
         return encode(self.schema.fit(value, on_other), on_other)
@@ -192,7 +199,9 @@ FROM_PARENT = {
     "run": Record(cells=ListOf(Text()), skip=ListOf(Int(0)),         # run the notebook's code cells;
                   # cells that ended the process run statement by statement, without these
                   split=ListOf(Record(index=Int(0), skip=ListOf(Int(0))))),
-    "call": Record(name=Text(), trace_memory=Exactly(bool), args=Value(), kwargs=Value()),
+    # `bind`: {exercise name: a grader callback} bound in the student's namespace for this call only
+    # (autograder/dependencies.py: a check re-run with references in place of wrong exercises)
+    "call": Record(name=Text(), trace_memory=Exactly(bool), args=Value(), kwargs=Value(), bind=Value()),
     "describe": Record(handle=Int()),                                 # describe a kept Figure
     "callback_return": Record(value=Value()),                         # a grader function's answer
     "callback_raise": Record(message=Text(300)),                      # ... or its refusal
@@ -209,7 +218,8 @@ FROM_CHILD = {
     "raise": ERROR,
     "missing": Record(defined=ListOf(Text(100), cap=500)),            # the functions it does define
     "not_callable": Record(type=Text(80)),
-    "callback": Record(id=Int(0), args=Value(ListOf(Plain()))),       # call a grader function
+    "callback": Record(id=Int(0), args=Value(ListOf(Plain()), functions=True),   # call a grader function
+                       kwargs=Value(Plain(), functions=True)),        # (a dict: the parent checks it)
     "described": Record(figure=Value(Nullable(FIGURE))),              # None: not a Figure
 }
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from typing import Optional
 
 from autograder.sandbox.runner import ChildFailure, Sandbox, error_text
 from autograder.sandbox.transport import Opaque
@@ -61,21 +62,28 @@ class CallRecord:
 class Student:
     """Attribute access gives the student's functions: `student.relu(x)`."""
 
-    def __init__(self, sandbox: Sandbox, timeout: float, trace_memory: bool = False):
+    def __init__(self, sandbox: Sandbox, timeout: float, trace_memory: bool = False, bind: Optional[dict] = None):
         self._sandbox, self._timeout, self._trace_memory = sandbox, timeout, trace_memory
+        self._bind = dict(bind or {})   # names bound to grader functions in every call (dependencies.py)
         self.last_call = CallRecord()
 
     def with_timeout(self, seconds: float) -> "Student":
-        other = Student(self._sandbox, seconds, self._trace_memory)
+        other = Student(self._sandbox, seconds, self._trace_memory, self._bind)
         other.last_call = self.last_call
         return other
 
     def tracing_memory(self) -> "Student":
         """Calls that also report their peak allocation in `last_call.peak_bytes`
         (e.g. to see a d_out x d_in matrix formed where LoRA needs none)."""
-        other = Student(self._sandbox, self._timeout, True)
+        other = Student(self._sandbox, self._timeout, True, self._bind)
         other.last_call = self.last_call
         return other
+
+    def binding(self, functions: dict) -> "Student":
+        """Calls during which each name in `functions` (exercises of the
+        student's) is the grader's function instead: a callback into this
+        process, valid for that call only (`autograder.dependencies`)."""
+        return Student(self._sandbox, self._timeout, self._trace_memory, {**self._bind, **functions})
 
     def __getattr__(self, name: str):
         if name.startswith("_"):
@@ -101,7 +109,7 @@ class Student:
 
     def call(self, name: str, *args, **kwargs):
         try:
-            reply = self._sandbox.call(name, args, kwargs, self._timeout, self._trace_memory)
+            reply = self._sandbox.call(name, args, kwargs, self._timeout, self._trace_memory, bind=self._bind)
         except ChildFailure as failure:
             if failure.reason == "timeout":
                 raise self._timed_out(name) from None

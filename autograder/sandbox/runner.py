@@ -25,7 +25,7 @@ from typing import Any, Optional
 from autograder.config import Limits
 from autograder.sandbox import isolation, layers
 from autograder.sandbox.cgroup import Cgroup
-from autograder.sandbox.messages import REPLIES, build, check
+from autograder.sandbox.messages import REPLIES, GraderFunction, build, check
 from autograder.sandbox.transport import (MAX_DEPTH, Channel, ChannelClosed, ChannelTimeout, Opaque, ProtocolError,
                                           SeededGenerator, encode, kept_in)
 
@@ -77,6 +77,7 @@ class Sandbox:
         self._workdir: Optional[str] = None
         self._cgroup: Optional[Cgroup] = None
         self._uid: Optional[tuple] = None   # (uid, gid, lock fd) of the child, for this sandbox's life
+        self._callables_issued = 0          # ids of callbacks sent to the child: never reused
         self._generation = 0                # children started so far
         self._kept: OrderedDict = OrderedDict()   # id -> (value, handle, generation, snapshot)
 
@@ -136,9 +137,14 @@ class Sandbox:
             self._uid = None
 
     # --- calls ------------------------------------------------------------
-    def call(self, name: str, args: tuple, kwargs: dict, timeout: float, trace_memory: bool = False) -> dict:
+    def call(self, name: str, args: tuple, kwargs: dict, timeout: float, trace_memory: bool = False,
+             bind: Optional[dict] = None) -> dict:
         """Call a student function; returns the child's checked reply (see
         `messages.FROM_CHILD`: return, raise, missing or not_callable).
+        `bind` maps names of the student's namespace to grader functions that
+        stand in for them during this call only (`autograder.dependencies`).
+        Callbacks are answered only for this call's own functions: their ids
+        are never reused, and a stale one is refused in the child.
 
         Raises ChildFailure when the call hung or killed the child; the child
         is then restarted (notebook re-run) before the next call.
@@ -148,7 +154,7 @@ class Sandbox:
                 raise ChildFailure("died", "the notebook crashed the sandbox too often to go on")
             self.restarts += 1
             self._rerun_quietly()
-        callables: list = []
+        callables: dict = {}
 
         def register(value):
             if isinstance(value, SeededGenerator):
@@ -156,13 +162,14 @@ class Sandbox:
             if isinstance(value, (Opaque, _Kept)):   # the child's own object, handed back
                 return {"$opaque": value.handle}
             if callable(value):
-                callables.append(value)
-                return {"$callable": len(callables) - 1}
+                self._callables_issued += 1
+                callables[self._callables_issued] = value
+                return {"$callable": self._callables_issued}
             raise TypeError(f"grader bug: cannot send {type(value).__name__} to the child")
 
         args, kwargs = self._handed_back(list(args)), self._handed_back(dict(kwargs))
         self._send(build("call", on_other=register, name=name, trace_memory=trace_memory,
-                         args=args, kwargs=kwargs))
+                         args=args, kwargs=kwargs, bind=dict(bind or {})))
         deadline = time.monotonic() + min(timeout, self._budget_left())
         while True:
             reply = self._receive(deadline, REPLIES["call"])
@@ -216,13 +223,27 @@ class Sandbox:
             first.skipped |= self.execution.skipped
             self.execution = first
 
-    def _answer_callback(self, request: dict, callables: list) -> None:
-        index = request["id"]
-        if not 0 <= index < len(callables):
+    def _answer_callback(self, request: dict, callables: dict) -> None:
+        index, kwargs = request["id"], request["kwargs"]
+        if index not in callables:
+            if 0 < index <= self._callables_issued:   # kept from an earlier call
+                self._send(build("callback_raise", message="this function was provided by the grader for one "
+                                                           "call only; it cannot be kept and used later"))
+                return
             self._kill()
             raise ChildFailure("protocol", "callback to an unknown function")
+
+        def resolve(value):   # a grader function handed back: this call's own only
+            if isinstance(value, GraderFunction):
+                if value.id not in callables:
+                    raise ValueError("a function provided by the grader for another call cannot be used")
+                return callables[value.id]
+            return value
+
         try:
-            value = callables[index](*request["args"])
+            if type(kwargs) is not dict or not all(type(k) is str for k in kwargs):
+                raise ValueError("keyword arguments must be a dict with str keys")
+            value = callables[index](*map(resolve, request["args"]), **{k: resolve(v) for k, v in kwargs.items()})
             reply = build("callback_return", on_other=_no_other, value=value)
         except Exception as exc:   # the grader's function rejected the student's arguments
             reply = build("callback_raise", message=str(exc))   # raised as ValueError there
