@@ -20,7 +20,7 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from autograder.sandbox.transport import ProtocolError, decode, encode
+from autograder.sandbox.transport import MAX_INT, MIN_INT, ProtocolError, decode, encode
 
 
 # --- field types --------------------------------------------------------------
@@ -46,7 +46,7 @@ class Text:
 
 
 class Int:
-    """An integer (not a bool), at least `minimum` when given."""
+    """An integer (not a bool) of at most 64 bits, at least `minimum` when given."""
 
     def __init__(self, minimum: Optional[int] = None):
         self.minimum = minimum
@@ -54,6 +54,8 @@ class Int:
     def check(self, value, path: str):
         if type(value) is not int:
             raise ProtocolError(f"{path}: expected an integer, got {type(value).__name__}")
+        if not MIN_INT <= value <= MAX_INT:
+            raise ProtocolError(f"{path}: an integer beyond 64 bits")
         if self.minimum is not None and value < self.minimum:
             raise ProtocolError(f"{path}: below {self.minimum}")
         return value
