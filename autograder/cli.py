@@ -42,6 +42,9 @@ def main(argv=None) -> int:
                                                 "pass a result's seed to reproduce it)")
     grade.add_argument("--course", type=Path, default=None,
                        help="course folder with nbgrader_config.py and source/ (default: this repository)")
+    grade.add_argument("--student", default=None, metavar="ID",
+                       help="student id of a lone notebook (default: its file stem; nbgrader trees take "
+                            "it from the submitted/<student>/ folder)")
     grade.add_argument("--force", action="store_true",
                        help="regrade submissions whose result is already up to date")
     grade.add_argument("--gradebook", nargs="?", const="", default=None, metavar="URL",
@@ -130,7 +133,8 @@ def grade_command(args, executor: Executor = None, grade_fn: Callable = grade_in
     """Grade `args.paths` into `args.out`. `executor` runs `grade_fn` on each
     request (default: `--jobs` threads, each running a fresh worker process);
     `progress(done, total, result, note)` hears of every submission."""
-    jobs, warnings = discover(args.paths)
+    jobs, warnings = discover(args.paths, getattr(args, "student", None))
+    notes = {(job.student, job.assignment): job.note for job in jobs if job.note}
     for warning in warnings:
         print(f"autograder: {warning}", file=sys.stderr)
     if getattr(args, "shard", None):
@@ -176,6 +180,10 @@ def grade_command(args, executor: Executor = None, grade_fn: Callable = grade_in
             yield request
 
     def write(request: GradeRequest, outcome: Graded) -> None:
+        note = notes.get((request.student, request.assignment))
+        if note and outcome.result.exercises and all(e.status == "not_attempted" for e in outcome.result.exercises):
+            print(f"autograder: {request.student} / {request.assignment}: {note}", file=sys.stderr)
+            outcome = replace(outcome, result=replace(outcome.result, errors=(note,) + outcome.result.errors))
         report.write_result(args.out, outcome.result, outcome.internal_errors)
         graded.append(outcome.result)
         tick(outcome.result, "graded")

@@ -20,6 +20,7 @@ from typing import Optional
 import pytest
 
 from autograder.config import Limits, Settings
+from autograder.feedback import notebook_problems
 from autograder.labs import LABS, Course, Lab
 from autograder.notebook import NotebookError, parse_submission
 from autograder.plugin import GradingPlugin
@@ -159,13 +160,12 @@ def grade(request: GradeRequest) -> Graded:
         return zero("error", f"not graded: {exc}", (str(exc),))
     with sandbox:
         execution = sandbox.run_notebook()
-        errors.extend(f"{submission.labels[i.cell]}: {i.message}"
-                      if isinstance(i.cell, int) and 0 <= i.cell < len(submission.labels)
-                      else i.message for i in execution.issues)
+        errors.extend(notebook_problems(execution.issues, submission.cells, submission.labels))
         if not lab.hidden_tests.is_file():
             return zero("error", "this lab has no hidden tests yet: flagged for regrade", tuple(errors))
         plugin = run_hidden_tests(lab, sandbox, seed, settings)
     return Graded(Result(request.student, assignment, seed, score_lab(points, plugin.outcomes), tuple(errors),
                          course.manual.get(assignment, 0.0), request.digest,
-                         isolation=sandbox.isolation.mode, isolation_layers=sandbox.isolation.layers),
+                         isolation=sandbox.isolation.mode, isolation_layers=sandbox.isolation.layers,
+                         notebook=request.notebook_name),
                   tuple(plugin.internal_errors))

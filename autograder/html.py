@@ -84,7 +84,7 @@ def exercise_view(ex, part: str, heading: str) -> dict:
             "section": " > ".join(h for h in (part, heading) if h),
             "score": ex.score, "max_score": ex.max_score, "percent": percent(ex.score, ex.max_score),
             "status": ex.status, "status_label": STATUS_LABELS[ex.status],
-            "checks": [check_view(c) for c in ex.checks],
+            "checks": once_per_mistake([check_view(c) for c in ex.checks]),
             # checks say it all when there are any; an unscored exercise has only its reason
             "notes": list(ex.feedback) if not ex.checks else []}
 
@@ -93,6 +93,16 @@ def check_view(check) -> dict:
     name, _, advice = check.mistake.partition("; ")   # plugin.py writes "name; advice"
     return {"check": check.check, "status": check.status, "message": check.message,
             "mistake_name": name, "mistake_advice": advice}
+
+
+def once_per_mistake(views: list) -> list:
+    """A known mistake is shown under the first check that met it, not under every one."""
+    seen = set()
+    for view in views:
+        if view["mistake_name"] in seen:
+            view["mistake_name"] = view["mistake_advice"] = ""
+        seen.add(view["mistake_name"])
+    return views
 
 
 def percent(score: float, max_score: float) -> float:

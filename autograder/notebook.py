@@ -2,7 +2,9 @@
 instructor's source notebook (where the exercises' points live)."""
 from __future__ import annotations
 
+import ast
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 
@@ -22,10 +24,17 @@ class NotebookError(Exception):
     """The submission cannot be graded at all; the message is for the student."""
 
 
+# Lines the grading shell does not run: shell escapes and the magics that run
+# a shell (installing packages, shell scripts). Other magics run as in Jupyter.
+SHELL_ESCAPE = re.compile(r"^\s*(!|%(pip|conda|mamba|system|sx|sc)\b|%%(bash|sh|script|system|capture\s+!))")
+HEADING = re.compile(r"^\s*(#{1,6})\s+(.+?)\s*#*\s*$")
+LABEL_TEXT = 48                     # characters of a first line or heading quoted in a cell's name
+
+
 @dataclass
 class Submission:
     cells: list                     # code cell sources, in notebook order
-    labels: list                    # "cell 7": each code cell's place in the notebook
+    labels: list                    # each code cell named as JupyterLab shows it (see `cell_label`)
     grade_ids: set = field(default_factory=set)
     problems: list = field(default_factory=list)   # student-facing notes (validation)
     cell_ids: list = field(default_factory=list)   # each code cell's nbgrader grade_id, or None
@@ -70,24 +79,98 @@ def parse_submission(raw: bytes) -> Submission:
         problems.append(f"the notebook does not fully follow the notebook format "
                         f"({str(exc).splitlines()[0][:120]}); graded what could be read")
     cells, labels, grade_ids, cell_ids = [], [], set(), []
-    for position, cell in enumerate(nb.get("cells", []), start=1):
+    heading = ""
+    for cell in nb.get("cells", []):
         if not isinstance(cell, dict):
             continue
-        grade_id = (cell.get("metadata") or {}).get("nbgrader", {}).get("grade_id")
+        metadata = cell.get("metadata")
+        nbgrader = metadata.get("nbgrader") if isinstance(metadata, dict) else None
+        grade_id = nbgrader.get("grade_id") if isinstance(nbgrader, dict) else None
         if isinstance(grade_id, str):
             grade_ids.add(grade_id)
-        if cell.get("cell_type") != "code":
-            continue
         source = cell.get("source", "")
         if isinstance(source, list):
             source = "".join(s for s in source if isinstance(s, str))
-        if isinstance(source, str):
-            cells.append(source)
-            labels.append(f"cell {position}")
-            cell_ids.append(grade_id if isinstance(grade_id, str) else None)
+        if not isinstance(source, str):
+            continue
+        if cell.get("cell_type") == "markdown":
+            heading = last_heading(source) or heading
+        if cell.get("cell_type") != "code":
+            continue
+        cells.append(source)
+        labels.append(cell_label(source, cell.get("execution_count"), heading))
+        cell_ids.append(grade_id if isinstance(grade_id, str) else None)
     if not cells:
         raise NotebookError("the notebook has no code cells")
+    escapes = shell_escapes(cells, labels)
+    if escapes:
+        problems.append(NOT_RUN + "; ".join(escapes))
     return Submission(cells, labels, grade_ids, problems, cell_ids)
+
+
+NOT_RUN = ("not run while grading (shell commands and package installs; the grader has the "
+           "course's packages, so install nothing from the notebook): ")
+
+
+def _quote(text: str, limit: int = LABEL_TEXT) -> str:
+    text = " ".join(text.replace("`", "'").split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "\u2026"
+
+
+def last_heading(markdown: str) -> str:
+    """The last heading of a markdown cell (without its #s), or ""."""
+    found = ""
+    for line in markdown.splitlines():
+        match = HEADING.match(line)
+        if match:
+            found = match.group(2).strip("*_ ")
+    return found
+
+
+def cell_label(source: str, execution_count, heading: str) -> str:
+    """A code cell named the way JupyterLab shows it: its execution count when
+    it was run ("cell [12]"), otherwise its first line; with the nearest
+    markdown heading above it ("cell [12] under “The linear layer”")."""
+    under = f" under “{_quote(heading.replace('`', ''), 64)}”" if heading else ""
+    if type(execution_count) is int and execution_count > 0:
+        return f"cell [{execution_count}]{under}"
+    first = next((line for line in source.splitlines() if line.strip()), "")
+    return f"the cell `{_quote(first)}`{under}" if first else f"an empty cell{under}"
+
+
+def shell_escapes(cells: list, labels: list) -> list:
+    """"cell [3]: `!pip install torch`" for every line the grading shell does not run."""
+    return [f"{label}: `{_quote(line.strip())}`" for label, source in zip(labels, cells)
+            for line in source.splitlines() if SHELL_ESCAPE.match(line)]
+
+
+def defined_functions(cells: list) -> dict:
+    """{name: raises NotImplementedError} of the functions the cells define at
+    top level (the last definition wins, as when the notebook runs top to bottom)."""
+    found = {}
+    for source in cells:
+        tree = _parsed(source)
+        for node in tree.body if tree is not None else ():
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                found[node.name] = raises_not_implemented(node)
+    return found
+
+
+def raises_not_implemented(function) -> bool:
+    for node in ast.walk(function):
+        if isinstance(node, ast.Raise) and node.exc is not None:
+            target = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+            if isinstance(target, ast.Name) and target.id == "NotImplementedError":
+                return True
+    return False
+
+
+def names_used(source: str) -> set:
+    """Every identifier a cell mentions (a cell that cannot be parsed: its words)."""
+    try:
+        return {n.id for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Name)}
+    except (SyntaxError, ValueError):
+        return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", source))
 
 
 def exercise_points(source_notebook: str) -> dict:
@@ -106,3 +189,46 @@ def manual_points(source_notebook: str) -> float:
     nb = nbformat.read(source_notebook, as_version=4)
     return float(sum(c.metadata.get("nbgrader", {}).get("points", 0) for c in nb.cells
                      if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("grade")))
+
+
+def _parsed(source: str):
+    if source.lstrip().startswith("%%"):
+        return None
+    lines = ["" if re.match(r"^\s*[!%]", line) else line for line in source.splitlines()]
+    try:
+        return ast.parse("\n".join(lines))
+    except (SyntaxError, ValueError):
+        return None
+
+
+def stubs_used_by(cells: list, name: str) -> list:
+    """The functions `name` uses, directly or through other functions and
+    module-level names (a dispatch dict of step functions), whose last
+    definition still raises NotImplementedError; [] when `name` raises it
+    itself or is not defined. Static: what running it would reach."""
+    functions, values = {}, {}
+    for source in cells:
+        tree = _parsed(source)
+        for node in tree.body if tree is not None else ():
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                functions[node.name] = node
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    if isinstance(target, ast.Name):
+                        values.setdefault(target.id, []).append(node.value)
+    if name not in functions or raises_not_implemented(functions[name]):
+        return []
+    seen, todo, stubs = {name}, [functions[name]], []
+    while todo:
+        for node in ast.walk(todo.pop()):
+            if not isinstance(node, ast.Name) or node.id in seen:
+                continue
+            seen.add(node.id)
+            if node.id in functions:
+                if raises_not_implemented(functions[node.id]):
+                    stubs.append(node.id)
+                else:
+                    todo.append(functions[node.id])
+            todo.extend(values.get(node.id, ()))
+    return sorted(stubs)

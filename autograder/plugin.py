@@ -14,6 +14,8 @@ other exception is a bug in the grader, recorded as `error` for regrade.
 """
 from __future__ import annotations
 
+import difflib
+import re
 import traceback
 import zlib
 from typing import Optional
@@ -24,8 +26,11 @@ import pytest
 from autograder.checks.compare import CheckFailed
 from autograder.config import Limits
 from autograder.dependencies import credit_dependents
+from autograder.notebook import defined_functions, stubs_used_by
 from autograder.result import CheckResult
-from autograder.sandbox.proxy import NotAttempted, Student, StudentFailure
+from autograder.sandbox.proxy import MissingFunction, NotAttempted, Student, StudentFailure
+
+RENAME_HINT = re.compile(r" Did you rename it to `([^`]+)`\?")
 
 EXERCISE_MARKER = ("exercise(name, weight=1, timeout=None): the hidden check belongs to exercise "
                    "`name` (a function of the lab) with this weight; `timeout` overrides the "
@@ -40,15 +45,21 @@ class GradingPlugin:
         self.items: list = []             # the pytest item behind each outcome (for re-runs)
         self.collected: dict = {}         # exercise -> number of hidden checks found
         self.internal_errors: list = []   # tracebacks for the instructor's log, never the student
+        self.shared: set = set()          # (exercise, docstring) of parametrized checks: named with their id
 
     # --- configuration and selection --------------------------------------
     def pytest_configure(self, config):
         config.addinivalue_line("markers", EXERCISE_MARKER)
 
     def pytest_collection_modifyitems(self, config, items):
+        seen = set()
         for item in items:
             name = _exercise(item)[0]
             self.collected[name] = self.collected.get(name, 0) + 1
+            key = (name, _docstring(item))
+            if key in seen:
+                self.shared.add(key)
+            seen.add(key)
         if self.exercises is None:
             return
         keep = [item for item in items if _exercise(item)[0] in self.exercises]
@@ -87,7 +98,10 @@ class GradingPlugin:
 
     def _classify(self, item, excinfo) -> CheckResult:
         exercise, weight, _ = _exercise(item)
-        check = (item.function.__doc__ or item.name).strip().splitlines()[0]
+        check = _docstring(item)
+        callspec = getattr(item, "callspec", None)
+        if (exercise, check) in self.shared and callspec is not None and callspec.id:
+            check = f"{check} [{callspec.id}]"        # one docstring, several parameters
         base = dict(exercise=exercise, check=check, weight=weight)
         if excinfo is None:
             return CheckResult(status="passed", **base)
@@ -98,14 +112,47 @@ class GradingPlugin:
                                 mistake=f"{mistake.name}; {mistake.advice}" if mistake else "",
                                 mistake_key=mistake.key if mistake else "", **base)
         if isinstance(error, NotAttempted):   # this exercise's stub, or one it builds on
-            message = error.message if error.function == exercise else (
-                f"could not be checked: it uses `{error.function}`, which still raises NotImplementedError")
-            return CheckResult(status="not_attempted", message=message, **base)
+            return CheckResult(status="not_attempted", message=self._not_attempted(item, exercise, error), **base)
+        if isinstance(error, MissingFunction):
+            return CheckResult(status="failed", message=self._rename_hint(error.message), **base)
         if isinstance(error, StudentFailure):
             return CheckResult(status="failed", message=error.message, **base)
         self.internal_errors.append(f"{item.nodeid}\n{''.join(traceback.format_exception(error))}")
         return CheckResult(status="error", message=f"internal grader error ({type(error).__name__}) in "
                                                     "this check: not your fault, flagged for regrade", **base)
+
+    # --- wording that needs the notebook's source ----------------------------
+    def _cells(self) -> list:
+        return list(getattr(self.sandbox, "cells", None) or [])
+
+    def _not_attempted(self, item, exercise: str, error: NotAttempted) -> str:
+        """"could not be checked: it uses `D`, ..." when the NotImplementedError
+        came from another function the exercise calls (found in the notebook's
+        source), the stub's own message otherwise."""
+        stubs = [error.function] if error.function != exercise else stubs_used_by(self._cells(), exercise)
+        if not stubs:
+            return error.message
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        words = [str(v) for v in params.values() if isinstance(v, str)]
+        stubs = [s for s in stubs if any(w in s for w in words)] or stubs   # the one this check runs
+        if len(stubs) == 1:
+            return f"could not be checked: it uses `{stubs[0]}`, which still raises NotImplementedError"
+        return ("could not be checked: it uses " + ", ".join(f"`{s}`" for s in stubs[:-1])
+                + f" and `{stubs[-1]}`, which still raise NotImplementedError")
+
+    def _rename_hint(self, message: str) -> str:
+        """A "did you rename it?" hint never names another exercise of the lab."""
+        match = RENAME_HINT.search(message)
+        if match is None or match.group(1) not in self.collected:
+            return message
+        function = message[1:message.index("`", 1)] if message.startswith("`") else ""
+        others = [n for n in defined_functions(self._cells()) if n not in self.collected]
+        hint = difflib.get_close_matches(function, others, n=1) if function else []
+        return message.replace(match.group(0), f" Did you rename it to `{hint[0]}`?" if hint else "")
+
+
+def _docstring(item) -> str:
+    return ((getattr(item, "function", None) and item.function.__doc__) or item.name).strip().splitlines()[0]
 
 
 def _exercise(item) -> tuple:

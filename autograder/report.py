@@ -26,19 +26,22 @@ from autograder.html import render_html
 from autograder.result import Result, validate
 
 RUN_STATE = ".autograder-run.json"   # the run's seed, and whether it finished
+PENDING = "*"                        # score table: the lab has manually graded points still to come
 
 
 def grades_csv(results: list) -> str:
     """One row per student and assignment."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student", "assignment", "score", "max_score", "statuses", "errors", "seed"])
+    writer.writerow(["student", "assignment", "score", "max_score", "statuses", "errors", "seed",
+                     "pending_manual", "notebook"])
     for r in results:
         statuses: dict = {}
         for ex in r.exercises:
             statuses[ex.status] = statuses.get(ex.status, 0) + 1
         writer.writerow([r.student, r.assignment, f"{r.score:g}", f"{r.max_score:g}",
-                         " ".join(f"{k}={v}" for k, v in sorted(statuses.items())), len(r.errors), r.seed])
+                         " ".join(f"{k}={v}" for k, v in sorted(statuses.items())), len(r.errors), r.seed,
+                         f"{r.pending_manual:g}", r.notebook])
     return buffer.getvalue()
 
 
@@ -121,16 +124,26 @@ def write_run_files(out: Path, results: list) -> None:
 
 
 def score_table(results: list) -> str:
-    """A plain-text table: one row per student, one column per assignment."""
+    """A plain-text table: one row per student, one column per assignment;
+    a lab with manually graded points still to come is marked with `PENDING`."""
     assignments = sorted({r.assignment for r in results})
     students = sorted({r.student for r in results})
-    cells = {(r.student, r.assignment): f"{points(r.score)}/{points(r.max_score)}" for r in results}
-    short = [a.split("-")[1] if a.count("-") >= 2 else a for a in assignments]
+    cells = {(r.student, r.assignment): f"{points(r.score)}/{points(r.max_score)}"
+             + (PENDING if r.pending_manual else "") for r in results}
+    short = [short_lab(a) for a in assignments]
     rows = [["student"] + short] + [[s] + [cells.get((s, a), "-") for a in assignments] for s in students]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
+    pending = sorted({(r.assignment, r.pending_manual) for r in results if r.pending_manual})
+    if pending:
+        lines.append(f"{PENDING} manually graded points pending: "
+                     + ", ".join(f"{short_lab(a)} +{points(p)}" for a, p in pending))
     return "\n".join(lines)
+
+
+def short_lab(assignment: str) -> str:
+    return assignment.split("-")[1] if assignment.count("-") >= 2 else assignment
 
 
 def read_run_state(out: Path) -> dict:

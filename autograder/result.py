@@ -88,6 +88,7 @@ class Result:
     submission_sha256: str = ""        # of the graded notebook ("" when there was none)
     isolation: str = ""                # the sandbox's mode ("strict", "partial", "none"; "" = no child ran)
     isolation_layers: tuple = ()       # the layers that mode applied, e.g. ("mount-namespace", "landlock")
+    notebook: str = ""                 # the graded notebook's file name ("" when none was graded)
 
     @property
     def score(self) -> float:
@@ -103,12 +104,15 @@ class Result:
     def with_digest(self, digest: str) -> "Result":
         return replace(self, submission_sha256=digest)
 
+    def with_notebook(self, name: str) -> "Result":
+        return replace(self, notebook=name)
+
     def to_json(self) -> dict:
         return {"student": self.student, "assignment": self.assignment,
                 "score": self.score, "max_score": self.max_score, "seed": self.seed,
                 "exercises": {e.name: e.to_json() for e in self.exercises},
                 "errors": list(self.errors), "pending_manual": self.pending_manual,
-                "submission_sha256": self.submission_sha256,
+                "submission_sha256": self.submission_sha256, "notebook": self.notebook,
                 "isolation": {"mode": self.isolation, "layers": list(self.isolation_layers)}}
 
     @classmethod
@@ -128,7 +132,8 @@ class Result:
                      errors=tuple(_strings(data, "errors")),
                      pending_manual=_number(data, "pending_manual"),
                      submission_sha256=_str(data, "submission_sha256"),
-                     isolation=_str(isolation, "mode"), isolation_layers=tuple(_strings(isolation, "layers")))
+                     isolation=_str(isolation, "mode"), isolation_layers=tuple(_strings(isolation, "layers")),
+                     notebook=_str(data, "notebook"))
         if not math.isclose(result.score, _number(data, "score"), abs_tol=1e-6):
             raise ValueError("'score' is not the sum of the exercises' scores")
         return result

@@ -14,7 +14,7 @@ from autograder.result import ExerciseResult
 NO_CHECKS = "no hidden checks ran for this exercise (grader configuration): flagged for regrade"
 
 
-def score_exercise(name: str, points: float, checks: list) -> ExerciseResult:
+def score_exercise(name: str, points: float, checks: list, exercises=()) -> ExerciseResult:
     mine = tuple(c for c in checks if c.exercise == name)
     if not mine:
         return ExerciseResult(name, 0.0, points, "error", (NO_CHECKS,))
@@ -30,9 +30,9 @@ def score_exercise(name: str, points: float, checks: list) -> ExerciseResult:
     else:
         status = "partial" if passed else "failed"
     return ExerciseResult(name, round(points * passed / total, 4), points, status,
-                          tuple(exercise_feedback(name, status, mine)), mine)
+                          tuple(exercise_feedback(name, status, mine, exercises)), mine)
 
 
 def score_lab(points: dict, checks: list) -> tuple:
     """Every exercise's ExerciseResult, in the notebook's order."""
-    return tuple(score_exercise(name, p, checks) for name, p in points.items())
+    return tuple(score_exercise(name, p, checks, tuple(points)) for name, p in points.items())

@@ -102,3 +102,63 @@ def test_a_student_folder_with_nothing_in_it_gets_a_result(tmp_path):
     assert bob.assignment is None and "nothing was submitted" in bob.problem
     jobs, _ = discover([tmp_path / "submitted" / "alice"])     # one student: siblings are not reported
     assert [j.student for j in jobs] == ["alice"]
+
+
+def notebook(*sources):
+    """A minimal notebook whose code cells are `sources`."""
+    return json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {},
+                       "cells": [{"cell_type": "code", "source": s, "metadata": {}, "outputs": [],
+                                  "execution_count": None} for s in sources]})
+
+
+STUB = "def relu(x):\n    raise NotImplementedError()\n"
+
+
+def test_lone_notebook_takes_the_student_option(tmp_path):
+    jobs, _ = discover([touch(tmp_path / "lab.ipynb")], student="carol")
+    assert (jobs[0].student, jobs[0].notebook.name) == ("carol", "lab.ipynb")
+    nb = touch(tmp_path / "submitted" / "alice" / LAB / f"{LAB}.ipynb")
+    jobs, _ = discover([nb], student="carol")          # an nbgrader tree names its own student
+    assert jobs[0].student == "alice"
+
+
+def test_checkpoints_are_never_graded_and_a_lone_checkpoint_is_said(tmp_path):
+    folder = tmp_path / "submitted" / "erin" / LAB
+    copy = touch(folder / ".ipynb_checkpoints" / f"{LAB}-checkpoint.ipynb")
+    jobs, _ = discover([tmp_path / "submitted"])
+    assert jobs[0].notebook is None and "checkpoint copy" in jobs[0].problem and "never graded" in jobs[0].problem
+    jobs, _ = discover([copy])
+    assert jobs[0].notebook is None and "checkpoint" in jobs[0].problem
+    lone = tmp_path / "lone"
+    touch(lone / ".ipynb_checkpoints" / "work-checkpoint.ipynb")
+    jobs, warnings = discover([lone])
+    assert not jobs and "checkpoint" in warnings[0]
+    touch(folder / f"{LAB}.ipynb")
+    jobs, _ = discover([tmp_path / "submitted"])
+    assert jobs[0].notebook.name == f"{LAB}.ipynb" and not jobs[0].problem
+
+
+def test_the_named_notebook_is_graded_with_a_note_when_the_work_is_beside_it(tmp_path):
+    folder = tmp_path / "submitted" / "fay" / LAB
+    touch(folder / f"{LAB}.ipynb", notebook(STUB, STUB.replace("relu", "sigmoid")))
+    touch(folder / "my copy.ipynb", notebook("def relu(x):\n    return x * (x > 0)\n", STUB.replace("relu", "sigmoid")))
+    jobs, _ = discover([tmp_path / "submitted"])
+    assert jobs[0].notebook.name == f"{LAB}.ipynb"
+    assert "my copy.ipynb" in jobs[0].note and "nothing in it is attempted" in jobs[0].note
+    touch(folder / "my copy.ipynb", notebook(STUB, STUB.replace("relu", "sigmoid")))   # both untouched: no note
+    jobs, _ = discover([tmp_path / "submitted"])
+    assert jobs[0].note == ""
+
+
+def test_csv_and_table_show_pending_manual_points(tmp_path):
+    results = [Result("ann", LAB, 1, (ExerciseResult("relu", 1.0, 2.0, "partial", ("x",)),), pending_manual=5.0,
+                      notebook=f"{LAB}.ipynb"),
+               Result("ben", "lab-1.4.2-optimizer-implementation", 1,
+                      (ExerciseResult("sgd_step", 1.0, 1.0, "passed"),))]
+    rows = report.grades_csv(results).splitlines()
+    header = rows[0].split(",")
+    assert header[-2:] == ["pending_manual", "notebook"]
+    assert rows[1].split(",")[header.index("pending_manual")] == "5"
+    assert rows[2].split(",")[header.index("pending_manual")] == "0"
+    table = report.score_table(results)
+    assert "1/2*" in table and "1/1*" not in table and "1.4.1 +5" in table

@@ -32,7 +32,7 @@ def sample() -> Result:
                           "mutates its input; copy first", "mutates_input"))
     return Result("alice", LAB, 2 ** 62, (ExerciseResult("relu", 1.3333, 2.0, "partial", ("x.",), checks),
                                           ExerciseResult("relu_backward", 0.0, 1.0, "not_attempted", ("y.",))),
-                  ("cell 3: NameError",), 4.0, "ab" * 32)
+                  ("cell 3: NameError",), 4.0, "ab" * 32, notebook=f"{LAB}.ipynb")
 
 
 def test_results_round_trip_and_follow_the_schema():
