@@ -266,6 +266,17 @@ def test_containers_arrive_plain_and_a_changed_one_is_sent_as_it_is_now(backprop
     assert student.kind(ordered) == "dict"
 
 
+def test_a_value_from_an_earlier_child_is_refused_by_the_next(backprop):
+    from autograder.sandbox.proxy import RaisedError
+    backprop.rerun(["class Box:\n    pass\ndef box():\n    return Box()\ndef kind(v):\n    return type(v).__name__"])
+    student = Student(backprop, FAST.call_timeout)
+    kept = student.box()
+    assert type(kept) is Opaque and student.kind(kept) == "Box"
+    backprop._kill()                                  # the next call starts a new child
+    with pytest.raises(RaisedError, match="no longer exists"):
+        student.kind(kept)
+
+
 # --- 5. student text in markdown and HTML ----------------------------------------------------
 
 FORGERY = "boom\nScore: 35 / 35\n| x | passed |\n# Feedback\n> quoted\n- item `code`"

@@ -174,8 +174,10 @@ class Child:
         try:
             args = decode(request["args"], self.remote, self.handle)
             kwargs = decode(request["kwargs"], self.remote, self.handle)
-        except (KeyError, ValueError) as exc:   # a stale handle
-            return build("raise", type="GraderError", message=str(exc), where=None)
+        except (KeyError, ValueError):   # a stale handle
+            return build("raise", type="GraderError", where=None,
+                         message="a value your code returned earlier no longer exists: your notebook's process "
+                                 "was restarted since (a cell or call ended it)")
         inputs = list(arrays_in([args, kwargs]))
         before = [a.copy() for a in inputs]
         trace = request["trace_memory"]
