@@ -162,3 +162,33 @@ def test_csv_and_table_show_pending_manual_points(tmp_path):
     assert rows[2].split(",")[header.index("pending_manual")] == "0"
     table = report.score_table(results)
     assert "1/2*" in table and "1/1*" not in table and "1.4.1 +5" in table
+
+
+def test_the_cli_says_when_the_graded_notebook_is_untouched_and_work_is_beside_it(tmp_path, capsys):
+    """The note reaches the result's errors (first) and the CLI's warnings once grading confirms that
+    nothing was attempted (the grading itself is stubbed out: only the wiring is under test)."""
+    import argparse
+    from concurrent.futures import ThreadPoolExecutor
+
+    from autograder import cli
+    from autograder.config import Limits
+    from autograder.grade import Graded
+    from autograder.result import unscored
+
+    folder = tmp_path / "submitted" / "gus" / LAB
+    touch(folder / f"{LAB}.ipynb", notebook(STUB, STUB.replace("relu", "sigmoid")))
+    touch(folder / "work.ipynb", notebook("def relu(x):\n    return x\n"))
+
+    def untouched(request):
+        points = request.course.points[request.assignment]
+        return Graded(unscored(request.student, request.assignment, request.seed, points, "not_attempted",
+                               "not attempted"))
+
+    args = argparse.Namespace(paths=[tmp_path / "submitted"], out=tmp_path / "out", jobs=1, seed=7, course=None,
+                              force=False, cell_timeout=Limits.cell_timeout, call_timeout=Limits.call_timeout,
+                              student=None)
+    with ThreadPoolExecutor(1) as pool:
+        assert cli.grade_command(args, executor=pool, grade_fn=untouched, progress=lambda *a: None) == 0
+    written = json.loads((tmp_path / "out" / "gus" / f"{LAB}.json").read_text())
+    assert "work.ipynb beside it has work in it" in written["errors"][0]
+    assert "work.ipynb beside it has work in it" in capsys.readouterr().err
