@@ -26,7 +26,7 @@ class NotebookError(Exception):
 
 # Lines the grading shell does not run: shell escapes and the magics that run
 # a shell (installing packages, shell scripts). Other magics run as in Jupyter.
-SHELL_ESCAPE = re.compile(r"^\s*(!|%(pip|conda|mamba|system|sx|sc)\b|%%(bash|sh|script|system|capture\s+!))")
+SHELL_ESCAPE = re.compile(r"^\s*(!|%(pip|conda|mamba|system|sx|sc)\b|%%(bash|sh|script|system)\b)")
 HEADING = re.compile(r"^\s*(#{1,6})\s+(.+?)\s*#*\s*$")
 LABEL_TEXT = 48                     # characters of a first line or heading quoted in a cell's name
 
