@@ -20,7 +20,7 @@ from autograder.notebook import defined_functions, names_used
 # followed by "(", nor an exercise's name).
 CODE_WORDS = frozenset("""eps lr np x y z p q w b dw db dx dy dz mu sigma theta alpha beta gamma lam
     logits params grads cache rng seed axis keepdims dtype ndarray float int tuple dict
-    none true false nan inf""".split())
+    none true false nan inf sigmoid softmax relu tanh optimize df exp log sqrt abs max min""".split())
 NAME_ERROR = re.compile(r"NameError: name '([A-Za-z_][A-Za-z0-9_]*)' is not defined")
 LISTED = 3          # cells named in a collapsed line before "and N more"
 

@@ -90,6 +90,7 @@ def test_sentence_capitalises_english_only():
     assert sentence("the loss is a mean") == "The loss is a mean."
     for code in ("dL_db sums over the batch", "relu is max(0, x)", "softmax(z) sums to 1", "eps is used"):
         assert sentence(code, {"relu"})[0] == code[0]
+    assert sentence("softmax overflow: no max subtraction") == "softmax overflow: no max subtraction."
 
 
 def issue(cell, message):
