@@ -70,23 +70,25 @@ def render_html(result: Result, course: Path | None = None) -> str:
     where = {}
     if lab is not None:
         where = exercise_sections(lab.source_notebook(course or default_course()))
-    exercises = [exercise_view(ex, *where.get(ex.name, ("", ""))) for ex in result.exercises]
+    exercises = [exercise_view(ex, *where.get(ex.name, ("", "")), said=set(result.errors))
+                 for ex in result.exercises]
     return environment().get_template("feedback.html.j2").render(
         title=f"Feedback: {result.assignment}", result=result, exercises=exercises,
         total_percent=percent(result.score, result.max_score),
         problems_open=len(result.errors) <= PROBLEMS_SHOWN_OPEN)
 
 
-def exercise_view(ex, part: str, heading: str) -> dict:
+def exercise_view(ex, part: str, heading: str, said: set = frozenset()) -> dict:
     """What the template shows of one ExerciseResult; `heading` is the nearest
-    heading above its test cell, `part` the one above that ("" when none)."""
+    heading above its test cell, `part` the one above that ("" when none);
+    notes already `said` in the notebook section are not repeated."""
     return {"name": ex.name, "anchor": anchor(ex.name), "heading": heading,
             "section": " > ".join(h for h in (part, heading) if h),
             "score": ex.score, "max_score": ex.max_score, "percent": percent(ex.score, ex.max_score),
             "status": ex.status, "status_label": STATUS_LABELS[ex.status],
             "checks": once_per_mistake([check_view(c) for c in ex.checks]),
             # checks say it all when there are any; an unscored exercise has only its reason
-            "notes": list(ex.feedback) if not ex.checks else []}
+            "notes": [f for f in ex.feedback if f not in said] if not ex.checks else []}
 
 
 def check_view(check) -> dict:
