@@ -47,6 +47,7 @@ CALLS = {
     "backprop": {
         "sigmoid_backward": {"sigmoid"},
         "softmax_cross_entropy": {"softmax"},
+        "bce_with_logits": {"sigmoid"},
         "mlp_forward": {"linear_forward", "sigmoid"},
         "mlp_backward": {"linear_backward", "tanh_backward", "mlp_forward"},
         "train_xor": {"mlp_forward", "mlp_backward", "bce_loss"},
@@ -74,6 +75,10 @@ CALLS = {
 COUPLED = {"backprop": ({"mlp_forward", "mlp_backward"},)}
 
 WRONG = ("failed", "not_attempted")   # a check status that judges its exercise wrong
+MISSING = "is not defined in your notebook"   # proxy.MissingFunction's message
+STATES = {"failed": ("which is wrong", "which are wrong"),
+          "missing": ("which is not defined in your notebook", "which are not defined in your notebook"),
+          "not_attempted": ("which still raises NotImplementedError", "which still raise NotImplementedError")}
 
 
 def builds_on(module: str, exercise: str) -> set:
@@ -97,18 +102,28 @@ def stand_ins(module: str, exercise: str, wrong: set) -> set:
 
 
 def judged_wrong(outcomes: list) -> dict:
-    """{exercise: 'failed' | 'not_attempted'} for exercises that lost a check of their own."""
-    wrong = {}
+    """{exercise: 'failed' | 'missing' | 'not_attempted'} for exercises that lost a check of their own."""
+    lost: dict = {}
     for check in outcomes:
-        if check.status in WRONG and wrong.get(check.exercise) != "failed":
-            wrong[check.exercise] = check.status
+        if check.status in WRONG:
+            lost.setdefault(check.exercise, []).append(check)
+    wrong = {}
+    for exercise, checks in lost.items():
+        if all(c.status == "not_attempted" for c in checks):
+            wrong[exercise] = "not_attempted"
+        elif all(MISSING in c.message for c in checks):
+            wrong[exercise] = "missing"
+        else:
+            wrong[exercise] = "failed"
     return wrong
 
 
 def rerunnable(check: CheckResult) -> bool:
-    """A check lost to the student's code: failed, or blocked by a stub it uses."""
-    return check.status == "failed" or (check.status == "not_attempted"
-                                        and check.message.startswith("could not be checked"))
+    """A check lost to the student's code: failed (the exercise itself defined),
+    or blocked by a stub it uses."""
+    if check.status == "failed":
+        return not check.message.startswith((f"`{check.exercise}` {MISSING}", f"`{check.exercise}` is a "))
+    return check.status == "not_attempted" and check.message.startswith("could not be checked")
 
 
 def credit_dependents(plugin) -> None:
@@ -195,11 +210,8 @@ def credit_message(exercise: str, called: list, fed: list, wrong: dict) -> str:
     if fed:
         parts.append(f"this check gives it the output of your {_names(fed)}")
     everything = called + fed
-    if all(wrong.get(n) == "not_attempted" for n in everything):
-        state = "which still raises NotImplementedError" if len(everything) == 1 else \
-            "which still raise NotImplementedError"
-    else:
-        state = "which is wrong" if len(everything) == 1 else "which are wrong"
+    states = {wrong.get(n, "failed") for n in everything}
+    state = STATES[states.pop() if len(states) == 1 else "failed"][len(everything) > 1]
     see = ", ".join(f"`{n}`" for n in everything)
     return f"your `{exercise}` is right, but {' and '.join(parts)}, {state} (see {see})"
 

@@ -149,6 +149,14 @@ CASES = [
          wrong_d="def sigmoid(x):\n    return np.tanh(x)\n",
          right_e="def sigmoid_backward(dL_dy, x):\n    s = sigmoid(x)\n    return dL_dy * s * (1 - s)\n",
          wrong_e="def sigmoid_backward(dL_dy, x):\n    s = sigmoid(x)\n    return dL_dy * s\n"),
+    Case("backprop", "bce_with_logits", "sigmoid",
+         wrong_d="def sigmoid(x):\n    return 1 / (1 + np.exp(x))\n",
+         right_e="def bce_with_logits(z, y_true):\n"
+                 "    loss = np.mean(y_true * np.logaddexp(0.0, -z) + (1 - y_true) * np.logaddexp(0.0, z))\n"
+                 "    return float(loss), (sigmoid(z) - y_true) / np.size(z)\n",
+         wrong_e="def bce_with_logits(z, y_true):\n"
+                 "    loss = np.mean(y_true * np.logaddexp(0.0, -z) + (1 - y_true) * np.logaddexp(0.0, z))\n"
+                 "    return float(loss), (sigmoid(z) - y_true) / z.shape[-1]\n"),
     Case("optimizers", "optimize", "momentum_step",
          wrong_d="def momentum_step(param, grad, velocity, lr=0.01, beta=0.9):\n"
                  "    velocity = beta * velocity + (1 - beta) * grad\n    return param - lr * velocity, velocity\n",
@@ -288,6 +296,23 @@ def test_only_wrong_exercises_stand_in_and_a_cache_is_never_split():
     assert dependencies.stand_ins("backprop", "mlp_backward", {"mlp_forward"}) == {"mlp_forward"}
     assert dependencies.stand_ins("backprop", "mlp_backward", {"relu", "softmax"}) == set()
     assert dependencies.stand_ins("optimizers", "optimize", set()) == set()
+
+
+def test_the_credit_says_what_is_wrong_with_what_it_calls():
+    message = dependencies.credit_message
+    assert message("train_xor", ["bce_loss"], [], {"bce_loss": "missing"}) == (
+        "your `train_xor` is right, but it calls your `bce_loss`, which is not defined in your notebook "
+        "(see `bce_loss`)")
+    assert message("optimize", ["adam_step", "sgd_step"], [], {"adam_step": "not_attempted",
+                                                              "sgd_step": "not_attempted"}) == (
+        "your `optimize` is right, but it calls your `adam_step` and `sgd_step`, which still raise "
+        "NotImplementedError (see `adam_step`, `sgd_step`)")
+    assert message("mlp_backward", ["linear_backward"], ["mlp_forward"], {"linear_backward": "failed",
+                                                                          "mlp_forward": "missing"}) == (
+        "your `mlp_backward` is right, but it calls your `linear_backward` and this check gives it the output "
+        "of your `mlp_forward`, which are wrong (see `linear_backward`, `mlp_forward`)")
+    missing = dependencies.CheckResult("mlp_backward", "c", 1.0, "failed", f"`mlp_backward` {dependencies.MISSING}.")
+    assert not dependencies.rerunnable(missing)   # nothing to re-run when the exercise itself is missing
 
 
 # --- a callback kept for later ----------------------------------------------------------

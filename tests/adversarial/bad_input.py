@@ -174,8 +174,9 @@ CASES = [
          feedback={"mse_grad": "Did you rename it to `mse_gradient`?", "relu": f"`relu` {NOT_DEFINED}"}),
     Case("syntax-error", build=_edited(_replace_in("bce-answer", "def bce_grad(p, y_true):",
                                                    "def bce_grad(p, y_true:")),
-         lost={"bce_loss": 0.0, "bce_grad": 0.0, "train_xor": 0.0}, errors=("SyntaxError",),
-         feedback={"bce_grad": f"`bce_grad` {NOT_DEFINED}", "train_xor": "NameError: name 'bce_loss' is not defined"}),
+         lost={"bce_loss": 0.0, "bce_grad": 0.0}, errors=("SyntaxError",),   # train_xor keeps its points:
+         feedback={"bce_grad": f"`bce_grad` {NOT_DEFINED}",                   # a mistake costs once (issue 12)
+                   "train_xor": "is right, but it calls your `bce_loss`, which is not defined in your notebook"}),
     Case("wrong-assignment-folder", build=_wrong_lab, lost=dict.fromkeys(POINTS, 0.0),
          feedback={"relu": f"`relu` {NOT_DEFINED}"}, errors=(f"looks like {OPTIMIZERS}",)),
     Case("symlink-to-the-solutions", build=_symlink_to_solution, everything_lost="symbolic link"),
