@@ -15,6 +15,7 @@ import pytest
 from autograder.config import Limits
 from autograder.labs import LABS, default_course
 from autograder.sandbox.runner import Sandbox
+from tests.adversarial.modes import plain_user_fixture
 
 LAB_BY_MODULE = {lab.module: lab for lab in LABS.values()}
 LABS_COURSE = default_course()
@@ -42,6 +43,10 @@ def lab_sandbox():
     yield get
     for sandbox in sandboxes.values():
         sandbox.close()
+
+
+# A user made for the suite and its venv with a non-editable install (tests/adversarial/modes.py).
+plain_user = pytest.fixture(scope="session")(plain_user_fixture)
 
 
 def example_submissions(root, picked):

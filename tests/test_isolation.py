@@ -21,6 +21,7 @@ import pytest
 
 from autograder import cli
 from autograder.sandbox import cgroup, isolation, landlock, layers, seccomp
+from tests.adversarial.modes import as_user, docker_default, plain_environment
 
 REPO = Path(__file__).resolve().parents[1]
 LINUX = sys.platform.startswith("linux")
@@ -28,13 +29,13 @@ ROOT = LINUX and os.geteuid() == 0
 SETPRIV = shutil.which("setpriv")
 WITHOUT_SYS_ADMIN = ("setpriv", "--inh-caps=-sys_admin", "--bounding-set=-sys_admin")
 # What the full jail gives the examples (README's demo table).
-EXPECTED = {("complete", "lab-1.4.1-manual-backpropagation"): 35.0,
+EXPECTED = {("complete", "lab-1.4.1-manual-backpropagation"): 43.0,
             ("complete", "lab-1.4.2-optimizer-implementation"): 21.0,
             ("complete", "lab-1.4.3-loss-landscape-visualization"): 19.0,
             ("complete", "lab-1.4.4-svd-for-lora"): 18.0,
             ("complete", "lab-1.4.5-probability-distributions"): 20.0,
-            ("crash-at-import", "lab-1.4.1-manual-backpropagation"): 7.0,
-            ("mistakes", "lab-1.4.1-manual-backpropagation"): 26.3833,   # shown as 26.38
+            ("crash-at-import", "lab-1.4.1-manual-backpropagation"): 8.0,
+            ("mistakes", "lab-1.4.1-manual-backpropagation"): 35.9833,   # shown as 35.98
             ("untouched", "lab-1.4.1-manual-backpropagation"): 0.0}
 FULL_HOST = layers.Host(user_namespace=True, root_namespaces=True, setuid=True, keyring=True,
                         cgroup="cgroup-v1(memory,pids,cpu)", seccomp=True, landlock=7, undumpable=True)
@@ -126,6 +127,32 @@ def test_seccomp_refuses_namespaces_keyrings_and_other_sockets_but_not_threads()
         return [list(unshare), list(keyctl), inet]
 
     assert in_fork(rules.load, calls) == [[-1, errno.EPERM], [-1, errno.EPERM], errno.EAFNOSUPPORT]
+
+
+@pytestmark_linux
+@pytest.mark.skipif(not LINUX or not seccomp.available(), reason="no libseccomp")
+def test_seccomp_refuses_limits_and_priorities_of_other_processes_but_not_its_own():
+    """prlimit on the worker or the CLI (issue 11's review) where no PID namespace hides them."""
+    import resource
+    parent = os.getpid()
+
+    def calls():
+        found = {}
+        resource.setrlimit(resource.RLIMIT_NOFILE, resource.getrlimit(resource.RLIMIT_NOFILE))   # pid 0
+        for name, call in (("prlimit parent", lambda: resource.prlimit(parent, resource.RLIMIT_NOFILE, (3, 3))),
+                           ("setpriority parent", lambda: os.setpriority(os.PRIO_PROCESS, parent, 19)),
+                           ("prlimit self", lambda: resource.prlimit(0, resource.RLIMIT_CORE, (0, 0))),
+                           ("setpriority self", lambda: os.setpriority(os.PRIO_PROCESS, 0, 1))):
+            try:
+                call()
+                found[name] = "done"
+            except OSError as exc:
+                found[name] = exc.errno
+        return found
+
+    found = in_fork(seccomp.build(cut_network=True).load, calls)
+    assert found == {"prlimit parent": errno.EPERM, "setpriority parent": errno.EPERM,
+                     "prlimit self": "done", "setpriority self": "done"}
 
 
 @pytestmark_linux
@@ -300,41 +327,13 @@ def test_examples_as_root_without_cap_sys_admin(tmp_path):
 
 
 # ## A plain user: its own non-editable install --------------------------------------------
-PLAIN_USER = "autograder-iso"
-SYSTEM_PYTHON = "/usr/bin/python3.11"
-
-
-@pytest.fixture(scope="module")
-def plain_user():
-    """A user created for these tests, and a venv it can read with this project
-    installed non-editable (the package, hidden tests included, inside the venv)."""
-    if not ROOT or not SETPRIV or not shutil.which("useradd") or not os.path.exists(SYSTEM_PYTHON):
-        pytest.skip("needs root, setpriv, useradd and Debian's python3.11")
-    created = subprocess.run(["useradd", "--create-home", PLAIN_USER], capture_output=True, text=True)
-    assert created.returncode in (0, 9), created.stderr            # 9: exists already
-    venv = Path(tempfile.mkdtemp(prefix="autograder-isolation-venv-"))
-    try:
-        venv.chmod(0o755)
-        subprocess.run([SYSTEM_PYTHON, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", str(REPO)], check=True,
-                       capture_output=True, timeout=600)
-        yield PLAIN_USER, venv
-    finally:
-        shutil.rmtree(venv, ignore_errors=True)
-        subprocess.run(["userdel", "--remove", PLAIN_USER], capture_output=True)
-
-
-def as_user(user: str) -> tuple:
-    account = pwd.getpwnam(user)
-    return (SETPRIV, f"--reuid={account.pw_uid}", f"--regid={account.pw_gid}", "--clear-groups")
-
-
-def plain_environment(user: str) -> dict:
-    home = pwd.getpwnam(user).pw_dir if user else os.environ.get("HOME", "/root")
-    return {"PATH": "/usr/bin:/bin", "HOME": home, "LANG": "C.UTF-8"}
+# The user and venv are the session's `plain_user` (tests/adversarial/modes.py, registered in
+# tests/conftest.py): these tests share the adversarial batches' xdist group, so one worker owns them.
+PLAIN_USER_GROUP = pytest.mark.xdist_group("adversarial")
 
 
 @pytest.mark.slow
+@PLAIN_USER_GROUP
 def test_as_a_plain_user_the_child_reaches_nothing_of_the_grader(plain_user):
     user, venv = plain_user
     report = probe_child(str(venv / "bin" / "python"), user=user)
@@ -345,6 +344,7 @@ def test_as_a_plain_user_the_child_reaches_nothing_of_the_grader(plain_user):
 
 
 @pytest.mark.slow
+@PLAIN_USER_GROUP
 def test_examples_as_a_plain_user(plain_user, tmp_path):
     user, venv = plain_user
     out = Path(tempfile.mkdtemp(prefix="autograder-isolation-out-"))
@@ -384,3 +384,98 @@ def can_read(path: str) -> bool:
         return True
     except OSError:
         return False
+
+
+# ## The container image (Dockerfile) -------------------------------------------------
+DOCKERFILE = REPO / "Dockerfile"
+
+
+def dockerfile_instructions() -> list:
+    """(INSTRUCTION, arguments) of the Dockerfile, continuation lines joined, comments dropped."""
+    logical, pending = [], ""
+    for line in DOCKERFILE.read_text().splitlines():
+        if line.lstrip().startswith("#") or not line.strip():
+            continue
+        pending += line.rstrip("\\").strip() + " "
+        if not line.endswith("\\"):
+            instruction, _, rest = pending.strip().partition(" ")
+            logical.append((instruction.upper(), rest.strip()))
+            pending = ""
+    return logical
+
+
+def test_dockerfile_installs_the_package_non_editable_and_grades_the_mounted_folders():
+    instructions = dockerfile_instructions()
+    assert instructions[0][0] == "FROM" and instructions[0][1].startswith("python:3.11")
+    assert "bookworm" in instructions[0][1]                              # Debian, as Gradescope's apt steps
+    runs = " ".join(rest for name, rest in instructions if name == "RUN")
+    assert "pip install" in runs and " -e " not in runs and "--editable" not in runs
+    assert "libseccomp2" in runs
+    entrypoint = json.loads(next(rest for name, rest in instructions if name == "ENTRYPOINT"))
+    assert entrypoint[:5] == ["autograder", "grade", "/submissions", "--out", "/out"]
+    # Everything COPY takes is in the build context .dockerignore lets through.
+    allowed = {line[1:].rstrip("/") for line in (REPO / ".dockerignore").read_text().splitlines()
+               if line.startswith("!")}
+    for name, rest in instructions:
+        if name == "COPY":
+            for source in rest.split()[:-1]:
+                assert (REPO / source).exists() and source.split("/")[0] in allowed, source
+
+
+def image_course(into: Path) -> Path:
+    """The course folder the image holds at /course: nbgrader_config.py and source/ only."""
+    course = into / "course"
+    course.mkdir(parents=True)
+    shutil.copy(REPO / "nbgrader_config.py", course)
+    shutil.copytree(REPO / "source", course / "source")
+    return course
+
+
+@pytest.mark.slow
+@PLAIN_USER_GROUP
+def test_examples_as_dockers_defaults_give_partial_with_the_full_jails_scores(plain_user, tmp_path):
+    """What `docker run IMAGE` does with Docker's default capabilities and seccomp profile, emulated
+    without a daemon (tests/adversarial/modes.py: docker_default): the image's non-editable venv as
+    root without CAP_SYS_ADMIN, no user namespaces, no keyrings, no writable cgroup."""
+    _, venv = plain_user
+    course, out = image_course(tmp_path), tmp_path / "out"
+    done = subprocess.run([*docker_default(str(venv / "bin" / "python")), str(venv / "bin" / "autograder"),
+                           "grade", str(REPO / "examples" / "submitted"), "--out", str(out), "--jobs", "2",
+                           "--seed", "1", "--course", str(course)],
+                          capture_output=True, text=True, timeout=900, cwd=course,
+                          env={**plain_environment(""), "PATH": f"{venv / 'bin'}:/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "autograder: isolation partial: unused-uid, seccomp, landlock" in done.stderr, done.stderr[-3000:]
+    results = {}
+    for path in out.glob("*/*.json"):
+        data = json.loads(path.read_text())
+        results[(data["student"], data["assignment"])] = data
+    assert_full_jail_scores(results, "partial", "landlock")
+    assert not any(layer.startswith(("cgroup", "user-namespace", "session-keyring"))
+                   for layer in results[next(iter(EXPECTED))]["isolation"]["layers"])
+
+
+def docker_daemon() -> bool:
+    return bool(shutil.which("docker")) and subprocess.run(["docker", "info"], capture_output=True).returncode == 0
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not docker_daemon(), reason="no Docker daemon (the emulated test above stands in)")
+def test_the_image_grades_the_examples_with_the_full_jails_scores(tmp_path):
+    tag = "module14-autograder:test"
+    subprocess.run(["docker", "build", "-q", "-t", tag, str(REPO)], check=True, capture_output=True, timeout=1800)
+    submissions, out = tmp_path / "submissions", tmp_path / "out"
+    shutil.copytree(REPO / "examples" / "submitted", submissions)
+    out.mkdir()
+    for extra, mode in (((), "partial"), (("--security-opt", "seccomp=unconfined"), "strict")):
+        shutil.rmtree(out)
+        out.mkdir()
+        done = subprocess.run(["docker", "run", "--rm", *extra, "-v", f"{submissions}:/submissions:ro",
+                               "-v", f"{out}:/out", tag, "--jobs", "2", "--seed", "1"],
+                              capture_output=True, text=True, timeout=900)
+        assert done.returncode == 0, done.stderr[-3000:]
+        results = {}
+        for path in out.glob("*/*.json"):
+            data = json.loads(path.read_text())
+            results[(data["student"], data["assignment"])] = data
+        assert_full_jail_scores(results, mode, "seccomp")

@@ -3,6 +3,9 @@
     build(cut_network) -> filter      # in the trusted process (imports libseccomp)
     filter.load()                     # in the forked child, last: irreversible, inherited
 
+Calls that act on another process by pid (prlimit, setpriority, the
+scheduler's) are refused unless they name the caller as pid 0.
+
 Everything else is allowed (numpy, IPython and matplotlib's Agg backend need
 nothing below). Refused calls fail with EPERM, as if not permitted, so student
 code sees an ordinary OSError. Calls of another architecture's ABI (32-bit
@@ -54,6 +57,11 @@ def build(cut_network: bool) -> Optional[object]:
     for flag in NAMESPACE_FLAGS:
         _add(rules, refuse, "clone", sc.Arg(0, sc.MASKED_EQ, flag, flag))
     _add(rules, sc.ERRNO(errno.ENOSYS), "clone3")
+    # Limits, priorities and CPUs of the calling process only (pid 0): never the
+    # grader's or another child's, where no PID namespace hides them.
+    for call, pid_arg in (("prlimit64", 0), ("setpriority", 1), ("sched_setaffinity", 0),
+                          ("sched_setscheduler", 0), ("sched_setparam", 0), ("sched_setattr", 0)):
+        _add(rules, refuse, call, sc.Arg(pid_arg, sc.NE, 0))
     if not cut_network:
         for call in ("socket", "socketpair"):
             _add(rules, sc.ERRNO(errno.EAFNOSUPPORT), call, sc.Arg(0, sc.NE, socket.AF_UNIX))

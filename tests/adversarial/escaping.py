@@ -16,7 +16,7 @@ def signal_the_parent():
     _delivered = []
 
     def _signal_everyone():
-        if os.getuid() < 200000:               # only ever inside the jail
+        if os.getuid() in (0, int("@TESTER_UID@")):   # never from root's or the suite's own uid
             return
         parent = os.getppid()
         try:
