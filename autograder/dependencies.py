@@ -21,7 +21,9 @@ hidden check has run (`GradingPlugin.pytest_runtestloop`):
 - if the check then passes and a stand-in was really called (the parent
   answered it), the check is credited: status `passed`, the stand-ins named in
   `CheckResult.with_references`, and the message "your `E` is right, but it
-  calls your `D`, which is wrong (see `D`)".
+  calls your `D`, which is wrong (see `D`)"; if it still fails, the loss
+  stands and its message adds that E calls the wrong D but has a mistake of
+  its own.
 
 A right D is never replaced, so a wrong E on a right D loses its points as
 before, and a wrong E on a wrong D still fails its re-run.
@@ -186,17 +188,23 @@ def rerun(plugin, item, check: CheckResult, module: str, names: set, wrong: dict
             arguments[name] = params[name]
         else:
             return None   # a fixture this re-run cannot rebuild
+    passed = True
     try:
         item.obj(**arguments)
     except (CheckFailed, StudentFailure):
-        return None
+        passed = False
     except Exception as exc:
-        if _student_failures_only(exc):   # e.g. hypothesis reporting several failing examples
-            return None
-        raise
+        if not _student_failures_only(exc):   # e.g. hypothesis reporting several failing examples
+            raise
+        passed = False
     # Named: the wrong ones (a right one may stand in beside a wrong one, see COUPLED).
     called = sorted(n for n in names if n in wrong and answered[n] > direct[n])     # by the exercise's code
     fed = sorted(n for n in names if n in wrong and answered[n] and n not in called)  # by the check
+    if not passed:   # E is wrong on its own: the loss stands, and the feedback says both
+        if not called:
+            return None
+        return replace(check, message=f"{check.message}; {own_mistake_message(check.exercise, called, wrong)}"
+                       if check.message else own_mistake_message(check.exercise, called, wrong))
     if not called and not fed:
         return None
     return replace(check, status="passed", message=credit_message(check.exercise, called, fed, wrong),
@@ -214,6 +222,14 @@ def credit_message(exercise: str, called: list, fed: list, wrong: dict) -> str:
     state = STATES[states.pop() if len(states) == 1 else "failed"][len(everything) > 1]
     see = ", ".join(f"`{n}`" for n in everything)
     return f"your `{exercise}` is right, but {' and '.join(parts)}, {state} (see {see})"
+
+
+def own_mistake_message(exercise: str, called: list, wrong: dict) -> str:
+    states = {wrong.get(n, "failed") for n in called}
+    state = STATES[states.pop() if len(states) == 1 else "failed"][len(called) > 1]
+    return (f"`{exercise}` also calls your {_names(called)}, {state} (see {', '.join(f'`{n}`' for n in called)}), "
+            f"but with the grader's version in its place this check still fails: `{exercise}` has a mistake "
+            "of its own")
 
 
 def _names(names: list) -> str:

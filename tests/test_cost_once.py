@@ -236,9 +236,14 @@ def test_right_exercise_on_a_wrong_one_keeps_its_points(lab_sandbox, case):
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_wrong_exercise_on_a_wrong_one_still_loses_its_points(lab_sandbox, case):
-    results, _ = grade(lab_sandbox, case, case.wrong_d, case.wrong_e)
+    results, outcomes = grade(lab_sandbox, case, case.wrong_d, case.wrong_e)
     assert results[case.builds_on].score < 1.0
     assert results[case.exercise].score < 1.0, results[case.exercise].feedback
+    # (a check that E's own mistake does not touch may be credited: that is the point)
+    if case.called and case.exercise != "optimize":   # the feedback names both mistakes (optimize's wrong
+        said = f"also calls your `{case.builds_on}`, which is wrong"        # t breaks only the Adam checks)
+        assert any(said in c.message and "has a mistake of its own" in c.message for c in outcomes
+                   if c.exercise == case.exercise and c.status != "passed"), [c.message for c in outcomes]
 
 
 # (stand_ins() is empty without a wrong D, see below: a few cases suffice)
