@@ -27,6 +27,12 @@ if ! PYTHON="$(find_python)"; then
     PYTHON="$(find_python)"
 fi
 
+# The child's seccomp filter loads the system's libseccomp, as the repository's Dockerfile installs it.
+if ! ldconfig -p 2>/dev/null | grep -q 'libseccomp\.so\.2'; then
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libseccomp2
+fi
+
 "$PYTHON" -m venv "$VENV"
 "$VENV/bin/python" -m pip install --quiet --no-cache-dir --upgrade pip
 "$VENV/bin/python" -m pip install --quiet --no-cache-dir -r "$HERE/requirements.txt"

@@ -14,10 +14,14 @@ limits) together with an honest control student, who must get full marks;
 host-side tests then check that nothing but the grader's results changed
 (files, processes, network, the CLI's output).
 
-Cases marked `isolated` attack the host (files, network, signals, the
-repository): they are only meaningful, and only safe, inside the jail the
-grader builds as root, as in CI. Without root they are not graded and their
-tests skip; the README's security model says what a non-root run does not defend.
+The hostile bank is graded once per mode (`modes.py`): root with the full
+jail (with the bad-input bank), root without CAP_SYS_ADMIN, Docker's defaults
+emulated without a daemon (mode `partial`) and a plain user created by the
+suite with a non-editable install. Cases marked `isolated` attack the host
+(files, network, signals, the repository, the batch): they are graded in a
+mode only where it confines the child (strict or partial); the suite itself
+runs as root, so their signals and limits never reach it. Without root none
+of the modes can be set up and those tests skip.
 
 The modules, one job each:
 
@@ -26,7 +30,11 @@ The modules, one job each:
 - the hostile cases, one module per attack class: `faking.py` (faking results),
   `values.py` (answers that are not plain values), `escaping.py` (reaching the
   host), `exhaustion.py` (time, processes, memory, disk, output), `crashes.py`
-  (exits and a broken protocol); and `bad_input.py`, the bad-input bank;
+  (exits and a broken protocol), `review.py` (issue 11's attack review: the
+  batch folder, the install, pytest's conftest, the worker's pipe, kill(-1),
+  prlimit, grandchildren, keyrings, the seed, leftovers); and `bad_input.py`,
+  the bad-input bank;
+- `modes.py`: the modes the batch runs in, the plain user and its venv;
 - `probes.py`: what the tests observe on the host (files, processes, sockets, memory);
 - `test_batch.py`: the one batch and the tests that read it;
 - `test_reply_size.py`: the trusted worker's memory against an inflating reply.
