@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # the repository'
 
 from autograder.config import Limits, Settings
 from autograder.grade import run_hidden_tests
-from autograder.sandbox.runner import Sandbox
+from autograder.sandbox.runner import ChildFailure, Sandbox
 from autograder.scoring import score_exercise
 from tests.conftest import LAB_BY_MODULE, reference_source
 from tests.test_banks import DEFAULT_SEED
@@ -63,20 +63,40 @@ def judge(kind, variant, result, outcomes):
     return expected, named
 
 
-def grade_module(module, seed_list, out) -> tuple:
+def fresh_sandbox(module, old=None) -> Sandbox:
+    if old is not None:
+        old.close()
+    sandbox = Sandbox([reference_source(module)], Limits())
+    sandbox.run_notebook()
+    return sandbox
+
+
+def grade_once(lab, module, sandbox, variant, seed):
+    sandbox.rerun([reference_source(module), variant.code])   # fresh globals, as in the tests
+    return run_hidden_tests(lab, sandbox, seed, Settings(), exercises={variant.exercise})
+
+
+def grade_module(module, seed_list, out, first=0) -> tuple:
     lab = LAB_BY_MODULE[module]
     bank = importlib.import_module(f"tests.banks.{module}")
     ok = total = 0
     start = time.perf_counter()
-    with Sandbox([reference_source(module)], Limits()) as sandbox:
-        sandbox.run_notebook()
+    sandbox = fresh_sandbox(module)
+    try:
         for kind in ("WRONG", "RIGHT"):
             for index, variant in enumerate(getattr(bank, kind)):
                 total += 1
+                if total <= first:
+                    continue
                 good, names, failed = 0, set(), []
                 for seed in seed_list:
-                    sandbox.rerun([reference_source(module), variant.code])   # fresh globals, as in the tests
-                    plugin = run_hidden_tests(lab, sandbox, seed, Settings(), exercises={variant.exercise})
+                    try:
+                        plugin = grade_once(lab, module, sandbox, variant, seed)
+                    except ChildFailure as error:   # a loaded machine: the child missed a deadline; once more
+                        print(f"         (seed {seed}: the child failed ({error}); new child, graded again)",
+                              file=out, flush=True)
+                        sandbox = fresh_sandbox(module, sandbox)
+                        plugin = grade_once(lab, module, sandbox, variant, seed)
                     result = score_exercise(variant.exercise, 1.0, plugin.outcomes)
                     expected, named = judge(kind, variant, result, plugin.outcomes)
                     expected &= not plugin.internal_errors
@@ -95,6 +115,9 @@ def grade_module(module, seed_list, out) -> tuple:
                 for seed, score, named, detail in failed:
                     print(f"         seed {seed}: score {score:.2f}, named {named or '-'}: {str(detail)[:300]}",
                           file=out, flush=True)
+    finally:
+        sandbox.close()
+    total -= min(first, total)
     print(f"{module}: {ok}/{total} variants judged as expected under every one of {len(seed_list)} seeds "
           f"with the same mistakes named ({time.perf_counter() - start:.0f} s)", file=out, flush=True)
     return ok, total
@@ -105,17 +128,19 @@ def main(argv=None) -> int:
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--master", type=int, default=MASTER_SEED)
     parser.add_argument("--labs", nargs="*", default=None, help="lab modules (default: every lab)")
+    parser.add_argument("--first", type=int, default=0, help="skip this many variants of each lab (resume a run)")
     args = parser.parse_args(argv)
     seed_list = seeds(args.seeds, args.master)
     labs = " ".join(["--labs", *args.labs]) if args.labs else ""
-    print(f"$ python benchmarks/banks_many_seeds.py --seeds {args.seeds} --master {args.master} {labs}".rstrip(),
+    resume = f" --first {args.first}" if args.first else ""
+    print(f"$ python benchmarks/banks_many_seeds.py --seeds {args.seeds} --master {args.master} {labs}{resume}".rstrip(),
           flush=True)
     print(f"seeds: {seed_list}", flush=True)
     ok = total = 0
     for module, lab in LAB_BY_MODULE.items():
         if (args.labs and module not in args.labs) or not lab.hidden_tests.is_file():
             continue
-        k, n = grade_module(module, seed_list, sys.stdout)
+        k, n = grade_module(module, seed_list, sys.stdout, args.first)
         ok, total = ok + k, total + n
     print(f"TOTAL: {ok}/{total} variants ({100 * ok / max(total, 1):.0f}%) judged as expected under every seed, "
           f"the same mistakes named under every seed", flush=True)

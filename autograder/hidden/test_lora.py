@@ -85,7 +85,7 @@ def rank_cases(call, exercise, cases, what):
         return PASS
     per_case = [MISTAKES.known(exercise, *case) for case in cases]
     forms = [[id(m) for m, _ in pairs] for pairs in per_case]   # one per build of each mistake, in order
-    if not (all(type(g) is int for g in gots) and all(f == forms[0] for f in forms)):
+    if not (all(as_number(g, integer=True) is not None for g in gots) and all(f == forms[0] for f in forms)):
         return verdict
     vectors = [(m, np.array([pairs[k][1] for pairs in per_case], dtype=float)) for k, (m, _) in enumerate(per_case[0])]
     return diagnose(np.array([as_float(g) for g in gots]), verdict, vectors, 0.0)

@@ -166,7 +166,7 @@ def same_step(param, got, own) -> bool:
 
 def close_update(got, want, param, where, mistakes):
     """Compare new_param - param: the error is measured against the size of the step."""
-    if type(got) is np.ndarray and got.shape == param.shape and got.dtype.kind in "fiu":
+    if is_array(got, param.shape):
         with np.errstate(all="ignore"):
             update, wrong = got - param, [(m, w - param) for m, w in mistakes]
         return close(update, want - param, f"{where}: the update new_param - param", mistakes=wrong)
@@ -234,11 +234,11 @@ def test_step_keeps_no_hidden_state(student, rng, name):
 
 def same_result(first, second, what):
     """Both calls returned the same arrays (malformed answers are left to the value checks)."""
-    first, second = (list(v) if type(v) in (tuple, list) else [v] for v in (first, second))
-    if not all(type(a) is np.ndarray for a in first):
+    first, second = (list(v) if is_sequence(v) else [v] for v in (first, second))
+    if not all(is_array(a) for a in first):
         return PASS
     if len(first) == len(second) and all(
-            type(b) is np.ndarray and a.shape == b.shape and np.array_equal(a, b, equal_nan=True)
+            is_array(b, a.shape) and np.array_equal(a, b, equal_nan=True)
             for a, b in zip(first, second)):
         return PASS
     return fail(f"{what} returned a different result the second time it was called with the same inputs",
@@ -295,9 +295,8 @@ def own_trajectory(student, name, grad, x0, n_steps, hparams):
     try:
         for t in range(1, n_steps + 1):
             out = getattr(student, f"{name}_step")(*step.arguments(x, grad(x), state, t), **hparams)
-            out = step.outputs(out) if type(out) in (tuple, list) or not step.state else []
-            if len(out) != 1 + len(step.state) or not all(
-                    type(a) is np.ndarray and a.shape == x0.shape and a.dtype.kind in "fiu" for a in out):
+            out = step.outputs(out) if is_sequence(out) or not step.state else []
+            if len(out) != 1 + len(step.state) or not all(is_array(a, x0.shape) for a in out):
                 return None
             x, state = out[0].astype(float), out[1:]
             path.append(x)
@@ -307,8 +306,7 @@ def own_trajectory(student, name, grad, x0, n_steps, hparams):
 
 
 def follows_own_steps(got, own) -> bool:
-    return (own is not None and type(got) is np.ndarray and got.shape == own.shape
-            and got.dtype.kind in "fiu" and relative_error(got, own) <= TOL)
+    return own is not None and is_array(got, own.shape) and relative_error(got, own) <= TOL
 
 
 @pytest.mark.exercise("optimize", weight=1)
@@ -353,7 +351,7 @@ def test_optimize_adam_converges_on_rosenbrock(student, rng):
     x0 = np.array([-1.0, 1.0])
     grad_fn = callback(ref.rosenbrock_grad, 2)
     got = student.optimize("adam", grad_fn, x0, CONVERGE_STEPS, lr=CONVERGE_LR)
-    if not (type(got) is np.ndarray and got.shape == (CONVERGE_STEPS + 1, 2)):
+    if not is_array(got, (CONVERGE_STEPS + 1, 2)):
         expect(close(got, np.zeros((CONVERGE_STEPS + 1, 2)), "the trajectory"))   # reports its kind or shape
     finite = bool(np.all(np.isfinite(got[-1])))
     distance = float(np.linalg.norm(got[-1] - 1.0)) if finite else np.inf
