@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.checks.compare import close, close_scalar, diagnose, fail
+from autograder.checks.compare import array_like, as_number, close, close_scalar, diagnose, fail, number
 from autograder.mistakes import Catalogue, Mistake
 from autograder.sandbox.transport import Opaque
 
@@ -165,3 +165,35 @@ def test_an_int_too_large_for_a_float_is_a_wrong_answer():
     verdict = close_scalar(huge, 1.0, "x", mistakes=[(entry("big"), 1e300)])
     assert not verdict.ok and verdict.mistake is None
     assert diagnose(-huge, fail("wrong"), [(entry("small"), 3.0)], 0.0).mistake is None
+
+
+# ## form: one rule for "a number" (checks.compare.number) ---------------------------
+
+@pytest.mark.parametrize("value", [0.5, 2, np.array(0.5), np.array(2), np.array(0.5, dtype=np.float32)], ids=repr)
+def test_every_form_of_a_number_is_a_number(value):
+    """A Python float or int, a numpy scalar (it arrives as one) or a 0-d real array is a number."""
+    assert as_number(value) == float(np.asarray(value))
+    assert close_scalar(value, float(np.asarray(value)), "x").ok
+    assert array_like(value, "x", ()).ok
+
+
+@pytest.mark.parametrize("value", [True, "0.5", None, [0.5], np.array([0.5]), np.array(["x"]), np.array(1 + 2j)],
+                         ids=repr)
+def test_what_is_not_a_number(value):
+    assert as_number(value) is None
+    assert not close_scalar(value, 0.5, "x").ok
+
+
+def test_an_exact_integer_answer_may_come_in_any_whole_form():
+    assert [as_number(v, integer=True) for v in (3, 3.0, np.array(3), np.array(3.0))] == [3, 3, 3, 3]
+    verdict, got = number(3.5, "the rank", integer=True)
+    assert not verdict.ok and got is None and "whole number" in verdict.message
+
+
+def test_an_exact_zero_is_judged_on_its_natural_scale():
+    """An entropy of 5e-9 nats where the exact answer is 0 (p clipped to [1e-10, 1 - 1e-10])
+    keeps full marks on the scale log K, and a real error there states its size."""
+    assert not close_scalar(5e-9, 0.0, "H").ok                       # the bare floor: relative error 1
+    assert close_scalar(5e-9, 0.0, "H", scale=np.log(3)).ok
+    verdict = close(np.array([0.1, 0.0]), np.zeros(2), "H", scale=np.log(3))
+    assert not verdict.ok and "max error 1.0e-01" in verdict.message
