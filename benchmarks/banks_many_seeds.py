@@ -76,7 +76,7 @@ def grade_once(lab, module, sandbox, variant, seed):
     return run_hidden_tests(lab, sandbox, seed, Settings(), exercises={variant.exercise})
 
 
-def grade_module(module, seed_list, out, first=0) -> tuple:
+def grade_module(module, seed_list, out, first=0, count=None) -> tuple:
     lab = LAB_BY_MODULE[module]
     bank = importlib.import_module(f"tests.banks.{module}")
     ok = total = 0
@@ -86,7 +86,7 @@ def grade_module(module, seed_list, out, first=0) -> tuple:
         for kind in ("WRONG", "RIGHT"):
             for index, variant in enumerate(getattr(bank, kind)):
                 total += 1
-                if total <= first:
+                if total <= first or (count is not None and total > first + count):
                     continue
                 good, names, failed = 0, set(), []
                 for seed in seed_list:
@@ -117,7 +117,7 @@ def grade_module(module, seed_list, out, first=0) -> tuple:
                           file=out, flush=True)
     finally:
         sandbox.close()
-    total -= min(first, total)
+    total = min(total - min(first, total), count if count is not None else total)
     print(f"{module}: {ok}/{total} variants judged as expected under every one of {len(seed_list)} seeds "
           f"with the same mistakes named ({time.perf_counter() - start:.0f} s)", file=out, flush=True)
     return ok, total
@@ -129,10 +129,11 @@ def main(argv=None) -> int:
     parser.add_argument("--master", type=int, default=MASTER_SEED)
     parser.add_argument("--labs", nargs="*", default=None, help="lab modules (default: every lab)")
     parser.add_argument("--first", type=int, default=0, help="skip this many variants of each lab (resume a run)")
+    parser.add_argument("--count", type=int, default=None, help="grade at most this many variants of each lab")
     args = parser.parse_args(argv)
     seed_list = seeds(args.seeds, args.master)
     labs = " ".join(["--labs", *args.labs]) if args.labs else ""
-    resume = f" --first {args.first}" if args.first else ""
+    resume = (f" --first {args.first}" if args.first else "") + (f" --count {args.count}" if args.count else "")
     print(f"$ python benchmarks/banks_many_seeds.py --seeds {args.seeds} --master {args.master} {labs}{resume}".rstrip(),
           flush=True)
     print(f"seeds: {seed_list}", flush=True)
@@ -140,7 +141,7 @@ def main(argv=None) -> int:
     for module, lab in LAB_BY_MODULE.items():
         if (args.labs and module not in args.labs) or not lab.hidden_tests.is_file():
             continue
-        k, n = grade_module(module, seed_list, sys.stdout, args.first)
+        k, n = grade_module(module, seed_list, sys.stdout, args.first, args.count)
         ok, total = ok + k, total + n
     print(f"TOTAL: {ok}/{total} variants ({100 * ok / max(total, 1):.0f}%) judged as expected under every seed, "
           f"the same mistakes named under every seed", flush=True)
