@@ -176,6 +176,38 @@ def test_unused_uids_are_allocated_never_shared_and_freed():
         os.close(fd)
 
 
+@pytest.mark.skipif(not ROOT, reason="unused uids are handed out by root")
+def test_every_process_of_a_child_uid_is_killed_even_outside_its_session():
+    uid, fd = isolation.allocate_uid()
+    try:
+        def become():
+            os.setsid()
+            os.setresgid(uid, uid, uid)
+            os.setresuid(uid, uid, uid)
+        left = subprocess.Popen(["sleep", "60"], preexec_fn=become)
+        bystander = subprocess.Popen(["sleep", "60"])
+        isolation.kill_every_process_of(uid)
+        assert left.wait(timeout=5) == -9
+        assert bystander.poll() is None
+        bystander.kill()
+        bystander.wait()
+    finally:
+        os.close(fd)
+    with pytest.raises(ValueError):
+        isolation.kill_every_process_of(0)
+
+
+def test_landlock_rules_skip_a_symlink_into_a_masked_folder(tmp_path):
+    """A venv's `lib64 -> lib`: a rule on it would grant the masked package through its target."""
+    package = tmp_path / "lib" / "site-packages" / "autograder"
+    (package / "hidden").mkdir(parents=True)
+    (tmp_path / "lib" / "site-packages" / "numpy").mkdir()
+    (tmp_path / "lib64").symlink_to("lib")
+    (tmp_path / "bin").mkdir()
+    rules = isolation._without(str(tmp_path), [str(package)])
+    assert sorted(rules) == [str(tmp_path / "bin"), str(tmp_path / "lib" / "site-packages" / "numpy")]
+
+
 @pytestmark_linux
 def test_the_grader_is_not_dumpable():
     PR_GET_DUMPABLE = 3

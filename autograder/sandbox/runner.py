@@ -394,6 +394,8 @@ class Sandbox:
                 pass
             self._process.wait()
             self._process = None
+            if self._uid is not None and not self.isolation.has("pid-namespace"):
+                isolation.kill_every_process_of(self._uid[0])   # left the session: its uid is its own
         if self._cgroup is not None:   # processes that left the session die here
             self._cgroup.destroy()
             self._cgroup = None

@@ -1,7 +1,8 @@
 """Hostile cases from issue 11's attack review: what a student got, as a plain
 user without a jail, by reaching past the child into the batch and the grader.
 
-Each is graded in every mode (tests/adversarial/modes.py). Where an attack that
+Every statement that may fail is guarded: a cell that raised would leave the
+solution's right definition in place and read as a hole. Each is graded in every mode (tests/adversarial/modes.py). Where an attack that
 worked would give full marks, the cell defines the attacked exercise right only
 if the attack found something, so a hole shows up as an unexpected full score;
 the others attack the batch or the host and are judged there (every other
@@ -123,7 +124,11 @@ import os, signal
 _forged = []
 _me = os.getpid()
 _uid = os.getuid()
-_pids = [p for p in {os.getppid(), *(int(e) for e in os.listdir("/proc") if e.isdigit())} if p not in (0, _me)]
+try:
+    _listed = [int(e) for e in os.listdir("/proc") if e.isdigit()]
+except OSError:
+    _listed = []
+_pids = [p for p in {os.getppid(), *_listed} if p not in (0, _me)]
 if _uid not in (0, int("@TESTER_UID@")):
     for _pid in _pids:
         try:
@@ -167,7 +172,11 @@ PRLIMIT_THE_GRADER = """
 import os, resource
 _limited = []
 _me = os.getpid()
-_pids = {os.getppid(), 1, *(int(e) for e in os.listdir("/proc") if e.isdigit())} - {0, _me}
+try:
+    _listed = [int(e) for e in os.listdir("/proc") if e.isdigit()]
+except OSError:
+    _listed = []
+_pids = {os.getppid(), 1, *_listed} - {0, _me}
 if os.getuid() not in (0, int("@TESTER_UID@")):
     for _pid in sorted(_pids):
         for _which, _value in ((resource.RLIMIT_NOFILE, 3), (resource.RLIMIT_AS, 1 << 20),
@@ -262,7 +271,11 @@ for _path in [@OUT@ + "/.autograder-run.json"] + glob.glob(@OUT@ + "/*/*.json") 
         pass
 _seen += [k for k in os.environ if "SEED" in k.upper()]
 _me = os.getpid()
-for _pid in {os.getppid(), *(int(e) for e in os.listdir("/proc") if e.isdigit())} - {0, _me}:
+try:
+    _listed = [int(e) for e in os.listdir("/proc") if e.isdigit()]
+except OSError:
+    _listed = []
+for _pid in {os.getppid(), *_listed} - {0, _me}:
     try:
         with open(f"/proc/{_pid}/maps") as _maps, open(f"/proc/{_pid}/mem", "rb") as _mem:
             for _line in _maps:

@@ -82,10 +82,6 @@ class Batch:
     def layers(self) -> tuple:
         return tuple(next(iter(self.results.values()))["isolation"]["layers"]) if self.results else ()
 
-    @property
-    def memory_cgroup(self) -> bool:
-        return any(layer.startswith("cgroup") and "memory" in layer for layer in self.layers)
-
     def require(self, case: Case = None) -> None:
         """Skip what this mode did not grade."""
         if self.refused:
@@ -209,8 +205,11 @@ def test_every_result_records_the_modes_isolation(batch):
                   if r["isolation"]["mode"]}                   # "": no child ran (bad inputs)
     assert len(isolations) == 1, isolations
     isolation = json.loads(isolations.pop())
-    if batch.mode != "plain-user":        # root, with or without CAP_SYS_ADMIN: always the full jail
+    if batch.mode in ("root", "no-sys-admin"):      # always the full jail
         assert isolation["mode"] == "strict" and "unused-uid" in isolation["layers"], isolation
+    elif batch.mode == "docker-default":           # no user namespaces, keyrings or cgroup
+        assert isolation == {"mode": "partial",
+                             "layers": ["unused-uid", "seccomp", "landlock", "undumpable-grader", "rlimits"]}
     else:
         assert isolation["mode"] in ("strict", "partial"), isolation
 
@@ -226,10 +225,8 @@ def test_honest_control_gets_full_marks(batch):
 # --- one test per case ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("case", [case_param(c) for c in HOSTILE])
-def test_hostile_submission_gains_nothing_and_costs_only_what_it_broke(batch, case, request):
+def test_hostile_submission_gains_nothing_and_costs_only_what_it_broke(batch, case):
     batch.require(case)
-    if case.xfail and batch.memory_cgroup:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=case.xfail))
     check_result(case, batch.result(case))
 
 
