@@ -69,6 +69,10 @@ def main(argv=None) -> int:
                        help="how the students' code is confined: auto (default: the strongest this host allows; "
                             "refuses where nothing can confine it), strict (refuse unless the full jail is "
                             "available) or none (no confinement: only for checking your own notebook)")
+    grade.add_argument("--workers", default="warm", choices=("warm", "fresh"),
+                       help="warm (default): each job slot keeps a trusted worker that has imported the grader "
+                            "and collected the hidden tests once, and grades each submission in a fork of it; "
+                            "fresh: a new worker process per submission (slower; the same sandboxed child)")
     grade.add_argument("--shard", default=None, metavar="i/N",
                        help="grade only the i-th of N deterministic parts of the jobs (needs --seed; "
                             "combine the parts with `autograder merge`)")
@@ -128,10 +132,12 @@ def main(argv=None) -> int:
     return grade_command(args)
 
 
-def grade_command(args, executor: Executor = None, grade_fn: Callable = grade_in_worker,
+def grade_command(args, executor: Executor = None, grade_fn: Callable = None,
                   progress: Callable = None) -> int:
     """Grade `args.paths` into `args.out`. `executor` runs `grade_fn` on each
-    request (default: `--jobs` threads, each running a fresh worker process);
+    request (default: `--jobs` threads, each with a warm worker that grades
+    each submission in a fork of itself, see `pool`; with `--workers fresh` or
+    another executor, `grade_in_worker`: a fresh worker process per request);
     `progress(done, total, result, note)` hears of every submission."""
     jobs, warnings = discover(args.paths, getattr(args, "student", None))
     notes = {(job.student, job.assignment): job.note for job in jobs if job.note}
@@ -193,6 +199,10 @@ def grade_command(args, executor: Executor = None, grade_fn: Callable = grade_in
             executor, grade_fn = stack.enter_context(dask_executor(args.dask_scheduler)), grade
         elif executor is None:
             executor = stack.enter_context(ThreadPoolExecutor(max_workers=args.jobs))
+            if grade_fn is None and getattr(args, "workers", "warm") == "warm":
+                from autograder.pool import WarmPool
+                grade_fn = stack.enter_context(WarmPool()).grade   # closed once the executor's jobs are done
+        grade_fn = grade_fn or grade_in_worker
         run_batch(requests(), executor, grade_fn, write, window=2 * args.jobs)
     everything = report.read_results(args.out)
     report.write_run_files(args.out, everything)

@@ -1,0 +1,302 @@
+"""Warm trusted workers: start-up paid once per worker slot, a fresh fork per submission.
+
+    with WarmPool() as pool:
+        run_batch(requests, ThreadPoolExecutor(jobs), pool.grade, on_graded, window)
+
+`python -m autograder.worker` pays, for every submission, an interpreter
+start, the imports of numpy, pytest, nbformat, jinja2 and the grading
+package, the host's isolation probe and the import of the lab's hidden test
+modules. A warm worker (`python -m autograder.pool`, one per thread of the
+executor) pays them once: it imports everything, probes the host and
+collects every lab's hidden tests (importing their modules, running none),
+then serves requests one at a time, each in a `fork` of itself that grades
+exactly as `autograder.worker` does and exits.
+
+Why this leaks nothing between submissions: the server never grades; it only
+reads a request, forks and relays the fork's answer. Everything one grading
+changes in the trusted process (pytest's module state and plugins, hypothesis
+settings, numpy's error state and print options, threads, the hidden tests'
+module globals, anything the child's replies lead the grader to do) lives in
+the fork's copy of memory and is gone when it exits; the next fork starts from
+the server's untouched state. The student's code runs, as before, in a new
+sandboxed child that the fork starts (`sandbox.runner.Sandbox`), with the
+same jail, limits and isolation record. A fork that dies or hangs costs only
+its own submission (an `error` result flagged for regrade, as a failed
+`autograder.worker` does); a server that stops answering is killed with its
+process group and replaced.
+
+Framing on the server's stdin/stdout: one JSON document per line: the
+request as `GradeRequest.to_json` (with its secret nonce), and back
+{"exit": the fork's exit code, "answer": what it wrote, as `autograder.worker`
+writes it, "log": the tail of its output}, judged by `execute.read_answer`
+exactly as a fresh worker's answer is.
+"""
+from __future__ import annotations
+
+import gc
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import replace
+from typing import Optional
+
+from autograder import execute
+from autograder.execute import worker_timeout
+from autograder.grade import GradeRequest, Graded, crashed
+from autograder.result import Result
+
+# A server's own start-up (imports, probe, collection) before it is written off.
+START_TIMEOUT = 120.0
+STDERR_TAIL = 4000
+_ANSWERS_FD: Optional[int] = None   # the server's answer stream (closed in its forks)
+
+
+def hypothesis_directory() -> str:
+    return os.path.join(tempfile.gettempdir(), "autograder-hypothesis")
+
+
+# --- the server (trusted, long-lived) ------------------------------------------
+def warm_up() -> list:
+    """Import what grading imports, probe the host, collect every lab's hidden
+    tests (nothing runs): the forks find it all done. Returns what failed."""
+    import autograder.notebook   # noqa: F401  (nbformat and its validator)
+    from autograder.grade import hidden_exercises
+    from autograder.labs import LABS
+    from autograder.sandbox import layers
+    problems = []
+    try:
+        layers.detect()
+    except Exception as exc:   # the fork will meet (and report) it again
+        problems.append(f"isolation probe: {exc!r}")
+    for lab in LABS.values():
+        if lab.hidden_tests.is_file():
+            try:
+                hidden_exercises(lab)
+            except Exception as exc:
+                problems.append(f"{lab.id}: {exc!r}")
+    return problems
+
+
+def serve(requests, answers) -> None:
+    """Answer each request line of `requests` with one line on `answers`, each
+    graded in a fork of this process."""
+    global _ANSWERS_FD
+    _ANSWERS_FD = answers.fileno()
+    for line in requests:
+        if not line.strip():
+            continue
+        answers.write(json.dumps(grade_in_fork(line)) + "\n")
+        answers.flush()
+
+
+def grade_in_fork(line: str) -> dict:
+    """{"exit": the fork's exit code, "answer": what it wrote, "log": the tail of its output}."""
+    answer_r, answer_w = os.pipe()
+    log = tempfile.TemporaryFile()
+    pid = os.fork()
+    if pid == 0:   # the fork: grade exactly as autograder.worker does, then exit
+        code = 70
+        try:
+            os.close(answer_r)
+            if _ANSWERS_FD is not None:
+                os.close(_ANSWERS_FD)                # only the server answers
+            devnull = os.open(os.devnull, os.O_RDONLY)
+            os.dup2(devnull, 0)                      # the next requests are not the fork's to read
+            os.dup2(log.fileno(), 1)                 # pytest and friends print: not into the answer
+            os.dup2(log.fileno(), 2)
+            sys.stdin = open(os.devnull)
+            with os.fdopen(answer_w, "w") as out:
+                json.dump(answer_line(line), out)
+            code = 0
+        except BaseException:
+            import traceback
+            traceback.print_exc()
+        finally:
+            try:
+                sys.stdout.flush()
+                sys.stderr.flush()
+            finally:
+                os._exit(code)
+    os.close(answer_w)
+    chunks = []
+    with os.fdopen(answer_r, "rb") as answer:
+        while True:
+            chunk = answer.read(1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    _, status = os.waitpid(pid, 0)
+    try:
+        log.seek(0, os.SEEK_END)
+        log.seek(max(0, log.tell() - STDERR_TAIL))
+        tail = log.read().decode("utf-8", "replace")
+    finally:
+        log.close()
+    return {"exit": os.waitstatus_to_exitcode(status), "answer": b"".join(chunks).decode("utf-8", "replace"),
+            "log": tail}
+
+
+def answer_line(line: str) -> dict:
+    return worker_answer(GradeRequest.from_json(json.loads(line)))
+
+
+def worker_answer(request: GradeRequest) -> dict:
+    """What `python -m autograder.worker` computes and writes for `request`."""
+    from autograder import worker
+    if all(hasattr(worker, name) for name in ("answer", "bound_memory", "grade_bounded")):
+        # the worker's own steps: its memory bound, the nonce, MemoryError as the student's error result
+        worker.bound_memory(request.limits.worker_memory)
+        return worker.answer(request, worker.grade_bounded(request))
+    from autograder.grade import grade
+    graded = grade(request)
+    return {"result": graded.result.to_json(), "internal_errors": list(graded.internal_errors)}
+
+
+def main() -> int:
+    os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = hypothesis_directory()
+    answers = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)                     # anything printed while warming up goes to stderr
+    problems = warm_up()
+    gc.freeze()                       # the forks share the warm heap instead of copying it as gc touches it
+    answers.write(json.dumps({"ready": True, "problems": problems}) + "\n")
+    answers.flush()
+    serve(sys.stdin, answers)
+    return 0
+
+
+# --- the client (one per executor thread) --------------------------------------
+def with_nonce(request: GradeRequest) -> GradeRequest:
+    """The request with a fresh secret nonce, as `execute.grade_in_worker` sends it."""
+    if hasattr(execute, "new_nonce") and hasattr(request, "nonce"):
+        return replace(request, nonce=execute.new_nonce())
+    return request
+
+
+def read_answer(request: GradeRequest, text: str, exit_code: int, log: str) -> Graded:
+    """The fork's answer, judged as `execute.grade_in_worker` judges a worker's."""
+    if hasattr(execute, "read_answer"):
+        return execute.read_answer(request, text, exit_code, log)
+    try:
+        if exit_code != 0:
+            raise ValueError(f"the worker exited with {exit_code}")
+        answer = json.loads(text)
+        return Graded(Result.from_json(answer["result"]), tuple(str(e) for e in answer["internal_errors"]))
+    except (ValueError, KeyError, TypeError) as exc:
+        return Graded(crashed(request), (f"worker failed: {exc!r}\n{log[-STDERR_TAIL:]}",))
+
+
+class WarmWorker:
+    """One server process and the pipe to it; used by one thread at a time."""
+
+    def __init__(self):
+        self.process: Optional[subprocess.Popen] = None
+        self.stderr = tempfile.TemporaryFile()
+
+    def start(self) -> None:
+        self.process = subprocess.Popen([sys.executable, "-m", "autograder.pool"], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=self.stderr, text=True, bufsize=1,
+                                        start_new_session=True)
+        ready = self._read_line(time.monotonic() + START_TIMEOUT)
+        if ready is None or not json.loads(ready).get("ready"):
+            self.stop()
+            raise RuntimeError(f"a warm worker did not start: {ready!r}\n{self._stderr_tail()}")
+
+    def grade(self, request: GradeRequest) -> Graded:
+        request = with_nonce(request)
+        try:
+            if self.process is None or self.process.poll() is not None:
+                self.start()
+            self.process.stdin.write(json.dumps(request.to_json()) + "\n")
+            self.process.stdin.flush()
+            line = self._read_line(time.monotonic() + worker_timeout(request.limits))
+        except (OSError, RuntimeError, ValueError) as exc:
+            self.stop()
+            return Graded(crashed(request), (f"warm worker failed: {exc!r}\n{self._stderr_tail()}",))
+        if line is None:
+            self.stop()
+            return Graded(crashed(request), (f"warm worker timed out or died\n{self._stderr_tail()}",))
+        try:
+            reply = json.loads(line)
+            code, text, log = int(reply["exit"]), str(reply["answer"]), str(reply["log"])
+        except (ValueError, KeyError, TypeError) as exc:
+            self.stop()
+            return Graded(crashed(request), (f"warm worker failed: {exc!r}",))
+        return read_answer(request, text, code, log)
+
+    def _read_line(self, deadline: float) -> Optional[str]:
+        stream = self.process.stdout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            ready, _, _ = select.select([stream], [], [], left)
+            if ready:
+                line = stream.readline()
+                return line if line.endswith("\n") else None   # "" or a torn line: the server died
+
+    def _stderr_tail(self) -> str:
+        try:
+            self.stderr.seek(0, os.SEEK_END)
+            self.stderr.seek(max(0, self.stderr.tell() - STDERR_TAIL))
+            return self.stderr.read().decode("utf-8", "replace")
+        except (OSError, ValueError):
+            return ""
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)   # the server and a fork still grading
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        self.process = None
+
+    def close(self) -> None:
+        self.stop()
+        self.stderr.close()
+
+
+class WarmPool:
+    """A warm worker per thread that calls `grade` (an executor's threads are
+    its worker slots); `close` stops them all."""
+
+    def __init__(self):
+        self._local = threading.local()
+        self._workers: list = []
+        self._lock = threading.Lock()
+
+    def grade(self, request: GradeRequest) -> Graded:
+        worker = getattr(self._local, "worker", None)
+        if worker is None:
+            worker = self._local.worker = WarmWorker()
+            with self._lock:
+                self._workers.append(worker)
+        return worker.grade(request)
+
+    def close(self) -> None:
+        with self._lock:
+            workers, self._workers = self._workers, []
+        for worker in workers:
+            worker.close()
+
+    def __enter__(self) -> "WarmPool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
