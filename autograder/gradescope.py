@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import math
 
-from autograder.escape import escape_md
+from autograder.escape import literal_md
 from autograder.feedback import points
 from autograder.result import Result
 
@@ -30,9 +30,9 @@ def _finite(value: float) -> float:
 
 def exercise_test(exercise, assignment: str) -> dict:
     """The Gradescope test of one exercise."""
-    lines = [f"**{escape_md(points(exercise.score))} / {escape_md(points(exercise.max_score))}**, "
-             f"{escape_md(exercise.status.replace('_', ' '))}"]
-    lines += [f"- {escape_md(line)}" for line in exercise.feedback]
+    lines = [f"**{literal_md(points(exercise.score))} / {literal_md(points(exercise.max_score))}**, "
+             f"{literal_md(exercise.status.replace('_', ' '))}"]
+    lines += [f"- {literal_md(line)}" for line in exercise.feedback]
     tags = [exercise.status] + sorted({c.mistake_key for c in exercise.checks if c.mistake_key})
     return {"name": exercise.name, "score": _finite(exercise.score), "max_score": _finite(exercise.max_score),
             "status": "passed" if exercise.status == "passed" else "failed",
@@ -42,11 +42,11 @@ def exercise_test(exercise, assignment: str) -> dict:
 
 def check_test(check, visibility: str) -> dict:
     """One hidden check as a test without points: what was checked, and what was wrong."""
-    lines = [escape_md(check.check)]
+    lines = [literal_md(check.check)]
     if check.message:
-        lines.append(f"- {escape_md(check.message)}")
+        lines.append(f"- {literal_md(check.message)}")
     if check.mistake:
-        lines.append(f"- Known mistake: {escape_md(check.mistake)}")
+        lines.append(f"- Known mistake: {literal_md(check.mistake)}")
     return {"name": f"{check.exercise}: {check.check}",
             "status": "passed" if check.status == "passed" else "failed",
             "output": "\n".join(lines), "output_format": "md", "visibility": visibility,
@@ -63,13 +63,13 @@ def results_json(results: list, check_visibility: str = "", execution_time: floa
         tests += [exercise_test(e, result.assignment) for e in result.exercises]
         if check_visibility:
             tests += [check_test(c, check_visibility) for e in result.exercises for c in e.checks]
-        notes += [f"- {escape_md(e)}" for e in result.errors]
+        notes += [f"- {literal_md(e)}" for e in result.errors]
         if result.pending_manual:
-            notes.append(f"- {escape_md(f'{result.pending_manual:g} more points are graded by hand.')}")
+            notes.append(f"- {literal_md(f'{result.pending_manual:g} more points are graded by hand.')}")
     score = _finite(sum(r.score for r in results))
     max_score = _finite(sum(r.max_score for r in results))
     labs = ", ".join(sorted({r.assignment for r in results})) or "nothing"
-    summary = [f"{escape_md(labs)}: **{escape_md(points(score))} / {escape_md(points(max_score))}**"]
+    summary = [f"{literal_md(labs)}: **{literal_md(points(score))} / {literal_md(points(max_score))}**"]
     if notes:
         summary += ["", "Notebook:"] + notes
     seeds = sorted({r.seed for r in results})
@@ -85,7 +85,7 @@ def results_json(results: list, check_visibility: str = "", execution_time: floa
 def failure_json(reason: str, execution_time: float = None) -> dict:
     """The results.json of a submission that could not be graded: score 0, and why."""
     data = {"score": 0.0, "output_format": "md", "visibility": "visible", "stdout_visibility": "hidden",
-            "output": f"**Your submission could not be graded.**\n\n{escape_md(reason)}", "tests": []}
+            "output": f"**Your submission could not be graded.**\n\n{literal_md(reason)}", "tests": []}
     if execution_time is not None:
         data["execution_time"] = max(0, int(round(_finite(execution_time))))
     return data
