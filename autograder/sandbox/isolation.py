@@ -188,7 +188,10 @@ def confine(jail: Jail) -> None:
         # Python lists the package's folder to import `autograder.sandbox`: its
         # names may be listed (nothing else of it is bound or granted).
         package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        landlock.restrict(readable, writable, landlock.abi(), listable=[package])
+        # A regular install masks the package inside site-packages: the rules then cover
+        # site-packages entry by entry, and the folder itself must stay listable to import from.
+        listable = [package] + [os.path.dirname(folder) for folder in jail.masked]
+        landlock.restrict(readable, writable, landlock.abi(), listable=listable)
     if jail.seccomp is not None:
         jail.seccomp.load()
 
