@@ -148,6 +148,7 @@ SYMPTOM_INPUTS = {
     "linear_backward": (np.ones((2, 3)), np.ones((2, 4)), np.ones((4, 3))),   # dL_dz, W, x
     "bce_loss": (np.array([[0.0, 1.0]]), np.array([[1.0, 0.0]])),
     "bce_grad": (np.array([[0.0, 1.0]]), np.array([[1.0, 0.0]])),
+    "bce_with_logits": (np.array([[1e4, -1e4]]), np.array([[0.0, 1.0]])),
     "filter_normalize": (np.ones(3), np.ones(3)),
     "numerical_hessian": (lambda p: float(p @ p), np.ones(2)),
     "gaussian_log_pdf": (np.array([1e4]), 0.0, 1.0),

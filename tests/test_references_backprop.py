@@ -79,6 +79,15 @@ def test_derivative_sin_x2_is_the_complex_step_derivative(rng):
     close(ref.derivative_sin_x2(np.array([0.0, math.sqrt(math.pi)])), [0.0, -2 * math.sqrt(math.pi)])
 
 
+def test_product_and_quotient_rules_are_complex_step_derivatives(rng):
+    x = 2 * rng.standard_normal((4, 3))
+    close(ref.derivative_product(x), complex_step(lambda v: v**3 * np.exp(v), x))
+    close(ref.derivative_quotient(x), complex_step(lambda v: np.sin(v) / (1 + v**2), x))
+    # closed forms: x^2 e^x (3 + x) vanishes at 0 and -3; the quotient's derivative at 0 is cos(0) = 1
+    close(ref.derivative_product(np.array([0.0, -3.0, 1.0])), [0.0, 0.0, 4 * math.e])
+    close(ref.derivative_quotient(np.array([0.0])), [1.0])
+
+
 # ## linear layer
 
 def test_linear_forward_against_loops(rng):
@@ -147,6 +156,35 @@ def test_softmax_is_stable_for_logits_up_to_1e4(rng):
     close(p, [[1.0] * 3, [0.0] * 3, [0.0] * 3, [0.0] * 3])
 
 
+def softmax_jacobian(p_col):
+    """d p_i / d z_j = p_i (delta_ij - p_j), entry by entry from the quotient rule."""
+    K = len(p_col)
+    return np.array([[p_col[i] * ((i == j) - p_col[j]) for j in range(K)] for i in range(K)])
+
+
+def test_softmax_backward_is_the_jacobian_transpose_times_the_upstream_gradient(rng):
+    z, dp = 2 * rng.standard_normal((4, 6)), rng.standard_normal((4, 6))
+    p = ref.softmax(z)
+    want = np.stack([softmax_jacobian(p[:, j]).T @ dp[:, j] for j in range(6)], axis=1)
+    close(ref.softmax_backward(dp, p), want)
+    close(ref.softmax_backward(dp, p), central(lambda v: float(np.sum(dp * ref.softmax(v))), z), tol=FD_TOL)
+    close(ref.softmax_backward(dp, p).sum(axis=0), np.zeros(6))      # 1^T J = 0: shifts of z change nothing
+
+
+def test_softmax_backward_along_rows(rng):
+    z, dp = 2 * rng.standard_normal((5, 3)), rng.standard_normal((5, 3))
+    p = ref.softmax(z, axis=1)
+    close(ref.softmax_backward(dp, p, axis=1), ref.softmax_backward(dp.T, p.T).T)
+    close(ref.softmax_backward(dp, p, axis=1),
+          central(lambda v: float(np.sum(dp * ref.softmax(v, axis=1))), z), tol=FD_TOL)
+
+
+def test_softmax_backward_of_cross_entropy_is_p_minus_y_over_batch(rng):
+    z, y = 2 * rng.standard_normal((4, 6)), one_hot(rng, 4, 6)
+    p = ref.softmax(z)
+    close(ref.softmax_backward(-y / (p * 6), p), (p - y) / 6)
+
+
 # ## losses
 
 def one_hot(rng, classes, batch):
@@ -199,6 +237,30 @@ def test_bce_clips_at_0_and_1():
     assert grad[0, 2] < 0 < grad[0, 3]          # pushes p towards the label
 
 
+def test_bce_with_logits_against_math_and_finite_differences(rng):
+    z, y = 3 * rng.standard_normal((2, 5)), rng.integers(0, 2, (2, 5)).astype(float)
+    loss, grad = ref.bce_with_logits(z, y)
+    s = [1 / (1 + math.exp(-v)) for v in z.ravel()]
+    want = -sum(math.log(q) if t else math.log(1 - q) for q, t in zip(s, y.ravel())) / 10
+    assert loss == pytest.approx(want, rel=1e-13)
+    assert loss == pytest.approx(ref.bce_loss(ref.sigmoid(z), y), rel=1e-13)   # unclipped range: the same loss
+    close(grad, central(lambda v: ref.bce_with_logits(v, y)[0], z), tol=FD_TOL)
+    close(grad, (np.array(s).reshape(2, 5) - y) / 10)
+
+
+def test_bce_with_logits_is_exact_and_warning_free_up_to_1e4():
+    """A logit z on the wrong side costs |z| + log(1 + e^-|z|); on the right side log(1 + e^-|z|)."""
+    z = np.array([[-1e4, -800.0, -40.0, 0.0, 40.0, 800.0, 1e4], [1e4, 800.0, 40.0, 0.0, -40.0, -800.0, -1e4]])
+    y = np.array([[1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0], [1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0]])
+    loss, grad = no_warnings(ref.bce_with_logits, z, y)
+    wrong_side = [1e4, 800.0, 40.0, 40.0, 800.0, 1e4]
+    want = (sum(wrong_side) + 2 * math.log(2) + 2 * math.log1p(math.exp(-40.0))
+            + 2 * math.log1p(math.exp(-800.0))) / 14
+    assert loss == pytest.approx(want, rel=1e-15)
+    close(grad, (ref.sigmoid(z) - y) / 14)
+    assert ref.bce_loss(ref.sigmoid(z), y) < loss / 10         # clipping p would cap every term at 27.6
+
+
 # ## the MLP
 
 def mlp_inputs(rng, hidden=5, features=3, batch=7):
@@ -246,4 +308,6 @@ def test_references_leave_inputs_unchanged(rng):
     ref.linear_forward(W, x, b), ref.linear_backward(dz, W, x), ref.relu(z), ref.relu_backward(y, z)
     ref.sigmoid(z), ref.sigmoid_backward(y, z), ref.tanh_backward(y, z), ref.softmax(z)
     ref.softmax_cross_entropy(z, y), ref.mse_loss(p, y), ref.mse_grad(p, y), ref.bce_loss(p, y), ref.bce_grad(p, y)
+    ref.derivative_product(z), ref.derivative_quotient(z), ref.bce_with_logits(z, y)
+    ref.softmax_backward(y, ref.softmax(z))
     assert all(np.array_equal(a, c) for a, c in zip(arrays, copies))

@@ -105,5 +105,5 @@ def test_two_runs_on_one_folder_do_not_corrupt_it(tmp_path):
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(2)]
     assert all(run.wait() == 0 for run in runs)
     results = report.read_results(out)
-    assert [(r.student, r.score) for r in results] == [("complete", 35.0), ("untouched", 0.0)]
+    assert [(r.student, r.score) for r in results] == [("complete", 43.0), ("untouched", 0.0)]
     assert len(csv_rows(out)) == 3

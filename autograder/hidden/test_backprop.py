@@ -90,6 +90,24 @@ def test_derivative_sin_x2(student, rng):
                  mistakes=MISTAKES.known("derivative_sin_x2", x)))
 
 
+# ## derivative_product, derivative_quotient (issue 15) -----------------------
+
+@pytest.mark.exercise("derivative_product")
+def test_derivative_product(student, rng):
+    """derivative_product is d/dx [x^3 e^x], elementwise"""
+    x = inputs.normal(rng, *inputs.distinct_sizes(rng, 2), scale=1.5)
+    expect(close(student.derivative_product(x), ref.derivative_product(x), "d/dx [x^3 e^x]",
+                 mistakes=MISTAKES.known("derivative_product", x)))
+
+
+@pytest.mark.exercise("derivative_quotient")
+def test_derivative_quotient(student, rng):
+    """derivative_quotient is d/dx [sin(x) / (1 + x^2)], elementwise"""
+    x = inputs.away_from_zero(rng, *inputs.distinct_sizes(rng, 2), scale=2.0)
+    expect(close(student.derivative_quotient(x), ref.derivative_quotient(x), "d/dx [sin(x) / (1 + x^2)]",
+                 mistakes=MISTAKES.known("derivative_quotient", x)))
+
+
 # ## linear layer ----------------------------------------------------------
 
 def linear_inputs(rng):
@@ -247,6 +265,37 @@ def test_softmax_leaves_z(student, rng):
     expect(inputs_unchanged(student.last_call.mutated_inputs, "softmax", MISTAKES.named("mutates_params")))
 
 
+# ## softmax_backward (issue 15): judged by finite differences of sum(dL_dp * softmax(z))
+
+def softmax_backward_verdict(student, rng, shape, axis):
+    z, dy = inputs.normal(rng, *shape, scale=2), inputs.normal(rng, *shape)
+    p = ref.softmax(z, axis=axis)
+    loss = lambda z_: float(np.sum(dy * ref.softmax(z_, axis=axis)))   # noqa: E731
+    got = student.softmax_backward(dy, p, axis=axis) if axis != 0 else student.softmax_backward(dy, p)
+    return check_gradient(loss, z, got, "dL_dz", rng,
+                          mistakes=MISTAKES.known("softmax_backward", dy, p, axis))
+
+
+@pytest.mark.exercise("softmax_backward", weight=2)
+def test_softmax_backward_columns(student, rng):
+    """softmax_backward(dL_dp, p) matches finite differences of sum(dL_dp * softmax(z)), classes on axis 0"""
+    expect(softmax_backward_verdict(student, rng, inputs.distinct_sizes(rng, 2, low=3), 0))
+
+
+@pytest.mark.exercise("softmax_backward")
+def test_softmax_backward_axis(student, rng):
+    """softmax_backward(dL_dp, p, axis=1) is the same product for classes on axis 1"""
+    expect(softmax_backward_verdict(student, rng, inputs.distinct_sizes(rng, 2, low=3), 1))
+
+
+@pytest.mark.exercise("softmax_backward")
+def test_softmax_backward_leaves_inputs(student, rng):
+    """softmax_backward leaves dL_dp and p unchanged"""
+    z, dy = inputs.normal(rng, 4, 3), inputs.normal(rng, 4, 3)
+    student.softmax_backward(dy, ref.softmax(z))
+    expect(inputs_unchanged(student.last_call.mutated_inputs, "softmax_backward", MISTAKES.named("mutates_params")))
+
+
 # ## losses ------------------------------------------------------------------
 
 def ce_inputs(rng, scale=2.0):
@@ -348,6 +397,69 @@ def test_bce_grad_clipped(student, rng):
     y = np.array([[0.0, 1.0, 1.0], [0.0, 1.0, 0.0]])
     expect(close(student.bce_grad(p, y), ref.bce_grad(p, y), "bce_grad at p in {0, 1}",
                  mistakes=MISTAKES.known("bce_grad", p, y)))
+
+
+# ## bce_with_logits (issue 15) -------------------------------------------------
+
+def bce_logits_inputs(rng, scale=3.0):
+    shape = inputs.distinct_sizes(rng, 2)
+    return inputs.normal(rng, *shape, scale=scale), inputs.binary_labels(rng, *shape)
+
+
+def bce_logits_saturated(rng):
+    """Logits up to 1e4 on both sides, every one of them with both labels: the loss is of order 1e3."""
+    z = np.array([-1e4, -800.0, -40.0, -3.0, 0.0, 3.0, 40.0, 800.0, 1e4])
+    z = np.concatenate([z, z]) * rng.uniform(0.5, 1.0, size=18)
+    return z.reshape(2, 9), np.repeat([[1.0], [0.0]], 9, axis=1)
+
+
+@pytest.mark.exercise("bce_with_logits", weight=1)
+def test_bce_with_logits_loss(student, rng):
+    """the loss is the mean BCE of sigmoid(z), -mean(y log sigmoid(z) + (1 - y) log(1 - sigmoid(z)))"""
+    z, y = bce_logits_inputs(rng)
+    out = student.bce_with_logits(z, y)
+    expect(returns_tuple(out, 2, "bce_with_logits"))
+    expect(close_scalar(out[0], ref.bce_with_logits(z, y)[0], "the loss",
+                        mistakes=MISTAKES.known("bce_with_logits", z, y, output="loss")))
+
+
+@pytest.mark.exercise("bce_with_logits", weight=2)
+def test_bce_with_logits_stable(student, rng):
+    """the loss is finite and exact for logits up to 1e4 (no clipping)"""
+    z, y = bce_logits_saturated(rng)
+    out = student.bce_with_logits(z, y)
+    expect(returns_tuple(out, 2, "bce_with_logits"))
+    expect(close_scalar(out[0], ref.bce_with_logits(z, y)[0], "the loss for |z| up to 1e4",
+                        mistakes=MISTAKES.known("bce_with_logits", z, y, output="loss")))
+
+
+@pytest.mark.exercise("bce_with_logits", weight=2)
+def test_bce_with_logits_gradient(student, rng):
+    """dL_dz matches finite differences of the mean loss: (sigmoid(z) - y) / size"""
+    z, y = bce_logits_inputs(rng)
+    out = student.bce_with_logits(z, y)
+    expect(returns_tuple(out, 2, "bce_with_logits"))
+    loss = lambda z_: ref.bce_with_logits(z_, y)[0]   # noqa: E731
+    expect(check_gradient(loss, z, out[1], "dL_dz", rng,
+                          mistakes=MISTAKES.known("bce_with_logits", z, y, output="dL_dz")))
+
+
+@pytest.mark.exercise("bce_with_logits", weight=1)
+def test_bce_with_logits_gradient_stable(student, rng):
+    """dL_dz is finite and exact for logits up to 1e4"""
+    z, y = bce_logits_saturated(rng)
+    out = student.bce_with_logits(z, y)
+    expect(returns_tuple(out, 2, "bce_with_logits"))
+    expect(close(out[1], ref.bce_with_logits(z, y)[1], "dL_dz for |z| up to 1e4",
+                 mistakes=MISTAKES.known("bce_with_logits", z, y, output="dL_dz")))
+
+
+@pytest.mark.exercise("bce_with_logits", weight=1)
+def test_bce_with_logits_leaves_inputs(student, rng):
+    """bce_with_logits leaves z and y_true unchanged"""
+    z, y = bce_logits_inputs(rng)
+    student.bce_with_logits(z, y)
+    expect(inputs_unchanged(student.last_call.mutated_inputs, "bce_with_logits", MISTAKES.named("mutates_params")))
 
 
 # ## the MLP -------------------------------------------------------------------

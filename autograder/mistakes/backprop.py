@@ -37,6 +37,11 @@ def _transposed(grad):
     return grad.T
 
 
+def _softmax_vjp(dy, p, axis=0):
+    """p * (dy - sum(dy * p)) along axis, for mistakes that change what goes in."""
+    return p * (dy - np.sum(dy * p, axis=axis, keepdims=True))
+
+
 def _same_values(got, wanted) -> bool:
     """`got` holds exactly the entries of `wanted`, whatever its shape (a wrong sum reshaped)."""
     return (type(got) is np.ndarray and got.dtype.kind in "fiu" and got.size == np.size(wanted)
@@ -52,6 +57,11 @@ def _mlp_bias_grad_zero(params, x, y, key):
     if key not in ("b1", "b2"):
         raise ValueError("only the bias gradients")
     return np.zeros_like(params[key])
+
+
+def _large_logits(z):
+    """Some logit is large enough that sigmoid(z) rounds to exactly 0 or 1 (|z| > ~37 in float64)."""
+    return bool(np.any(np.abs(np.asarray(z, dtype=float)) > 40))
 
 
 MISTAKES = Catalogue([
@@ -70,6 +80,29 @@ MISTAKES = Catalogue([
             build=lambda a, b: np.mean(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-12))),
     Mistake(key="missing_chain_factor", name="chain rule missing the inner derivative 2x",
             advice="d/dx sin(x^2) = cos(x^2) * 2x", exercise="derivative_sin_x2", build=lambda x: np.cos(x ** 2)),
+    # --- derivative_product, derivative_quotient (issue 15) ------------------
+    Mistake(key="product_rule_missing_term", name="product rule missing a term",
+            advice="d/dx [f g] = f' g + f g': with f = x^3, g = e^x both 3x^2 e^x and x^3 e^x appear",
+            exercise="derivative_product",
+            build=(lambda x: 3 * x ** 2 * np.exp(x), lambda x: x ** 3 * np.exp(x))),
+    Mistake(key="product_rule_sign", name="product rule with a minus sign (f' g - f g', the quotient rule's form)",
+            advice="the product rule adds its two terms: f' g + f g'", exercise="derivative_product",
+            build=(lambda x: (3 * x ** 2 - x ** 3) * np.exp(x), lambda x: (x ** 3 - 3 * x ** 2) * np.exp(x))),
+    Mistake(key="power_rule_wrong", name="power rule wrong: d/dx x^3 is 3x^2",
+            advice="d/dx x^n = n x^(n-1): bring the exponent down as a factor and lower it by one",
+            exercise="derivative_product",
+            build=(lambda x: (x ** 2 + x ** 3) * np.exp(x), lambda x: 4 * x ** 3 * np.exp(x))),
+    Mistake(key="quotient_rule_sign", name="quotient rule with the wrong sign",
+            advice="d/dx [f / g] = (f' g - f g') / g^2: the derivative of the numerator comes first, then minus",
+            exercise="derivative_quotient",
+            build=(lambda x: (np.sin(x) * 2 * x - np.cos(x) * (1 + x ** 2)) / (1 + x ** 2) ** 2,
+                   lambda x: (np.cos(x) * (1 + x ** 2) + np.sin(x) * 2 * x) / (1 + x ** 2) ** 2)),
+    Mistake(key="quotient_rule_not_squared", name="quotient rule without the squared denominator",
+            advice="divide by g^2 = (1 + x^2)^2, not by g", exercise="derivative_quotient",
+            build=lambda x: (np.cos(x) * (1 + x ** 2) - np.sin(x) * 2 * x) / (1 + x ** 2)),
+    Mistake(key="quotient_of_derivatives", name="derivative of a quotient taken as the quotient of the derivatives",
+            advice="(f / g)' is not f' / g': use (f' g - f g') / g^2", exercise="derivative_quotient",
+            build=lambda x: np.cos(x) / (2 * x)),
     # --- linear layer -----------------------------------------------------
     Mistake(key="linear_forward_missing_bias", name="bias missing in the forward pass (W @ x without + b)",
             advice="z = W @ x + b: b (d_out, 1) broadcasts over the batch", exercise="linear_forward",
@@ -142,6 +175,27 @@ MISTAKES = Catalogue([
     Mistake(key="softmax_wrong_axis", name="softmax normalised over the wrong axis",
             advice="classes are on axis 0 (column samples): each column must sum to 1", exercise="softmax",
             build=lambda z, axis=0: ref.softmax(z, axis=1 - axis)),
+    # --- softmax_backward (issue 15): the check calls known(..., dL_dp, p, axis)
+    Mistake(key="softmax_backward_diagonal_only",
+            name="softmax backward as p * dL_dp: only the diag(p) part of the Jacobian diag(p) - p p^T",
+            advice="every p_k depends on every logit: dL_dz = p * (dL_dp - sum(dL_dp * p, axis, keepdims=True))",
+            exercise="softmax_backward", build=lambda dy, p, axis=0: p * dy),
+    Mistake(key="softmax_backward_elementwise",
+            name="softmax treated as elementwise: dL_dp * p (1 - p) keeps only the Jacobian's diagonal",
+            advice="softmax couples its outputs, unlike the sigmoid: the off-diagonal terms -p_i p_j give "
+            "dL_dz = p * (dL_dp - sum(dL_dp * p, axis, keepdims=True))",
+            exercise="softmax_backward", build=lambda dy, p, axis=0: dy * p * (1 - p)),
+    Mistake(key="softmax_backward_wrong_axis", name="softmax backward summed over the wrong axis",
+            advice="sum dL_dp * p along the classes, the axis softmax normalised (axis 0 for column samples), "
+            "with keepdims=True", exercise="softmax_backward",
+            build=lambda dy, p, axis=0: _softmax_vjp(dy, p, 1 - axis)),
+    Mistake(key="softmax_backward_sign", name="sign error",
+            advice="dL_dz = p * (dL_dp - sum(dL_dp * p)): the upstream gradient minus its p-weighted mean",
+            exercise="softmax_backward", build=lambda dy, p, axis=0: -_softmax_vjp(dy, p, axis)),
+    Mistake(key="softmax_backward_resoftmaxed", name="softmax applied again to p",
+            advice="the function receives the probabilities p = softmax(z), not the logits: use p as it is",
+            exercise="softmax_backward",
+            build=lambda dy, p, axis=0: _softmax_vjp(dy, ref.softmax(p, axis), axis)),
     # --- losses -------------------------------------------------------------
     Mistake(key="ce_sum_not_mean", name="loss summed over the batch instead of averaged",
             advice="loss = mean over the batch of -sum_k y log p", exercise="softmax_cross_entropy", output="loss",
@@ -204,6 +258,37 @@ MISTAKES = Catalogue([
     Mistake(key="bce_grad_no_clip", name="gradient not evaluated at the clipped p (inf or NaN at p = 0 or 1)",
             advice="clip p to [1e-12, 1 - 1e-12] first, as the loss does", exercise="bce_grad",
             symptom=lambda grad, p, y: nonfinite(grad) and saturated(p)),
+    # --- bce_with_logits (issue 15) ------------------------------------------
+    Mistake(key="bce_logits_log_sigmoid",
+            name="BCE on logits as log(sigmoid(z)): overflow or log(0) for large |z|",
+            advice="sigmoid(z) rounds to exactly 0 or 1 beyond |z| ~ 37, so log gives -inf (and exp(-z) overflows); "
+            "use -log sigmoid(z) = softplus(-z) and -log(1 - sigmoid(z)) = softplus(z), with "
+            "softplus(u) = np.logaddexp(0, u) = max(u, 0) + log1p(exp(-|u|))",
+            exercise="bce_with_logits", output="loss",
+            symptom=lambda loss, z, y: nonfinite(loss) and _large_logits(z)),
+    Mistake(key="bce_logits_clipped", name="BCE on logits through clipped probabilities: capped at 27.6 per element",
+            advice="clipping sigmoid(z) to [1e-12, 1 - 1e-12] makes the loss wrong for |z| above ~28; compute it "
+            "from z with softplus (np.logaddexp(0, z)), no clipping", exercise="bce_with_logits", output="loss",
+            build=lambda z, y: ref.bce_loss(ref.sigmoid(z), y)),
+    Mistake(key="bce_logits_sum_not_mean", name="sum instead of mean", advice="the loss averages over all elements",
+            exercise="bce_with_logits", output="loss", build=lambda z, y: ref.bce_with_logits(z, y)[0] * np.size(z)),
+    Mistake(key="bce_logits_missing_minus", name="missing minus sign: the loss is negative",
+            advice="BCE = -mean(y log p + (1 - y) log(1 - p)) is never negative",
+            exercise="bce_with_logits", output="loss", build=lambda z, y: -ref.bce_with_logits(z, y)[0]),
+    Mistake(key="bce_logits_grad_missing_size",
+            name="gradient off by the number of elements (loss and grads inconsistent)",
+            advice="the loss is a mean, so dL_dz = (sigmoid(z) - y) / z.size", exercise="bce_with_logits",
+            output="dL_dz", build=lambda z, y: ref.sigmoid(z) - y),
+    Mistake(key="bce_logits_grad_sign", name="sign error", advice="dL_dz = (sigmoid(z) - y) / size",
+            exercise="bce_with_logits", output="dL_dz", build=lambda z, y: (y - ref.sigmoid(z)) / np.size(z)),
+    Mistake(key="bce_logits_grad_wrt_p", name="gradient with respect to p = sigmoid(z), not the logit z",
+            advice="chain through the sigmoid: (p - y) / (p (1 - p)) times p (1 - p) leaves (p - y) / size",
+            exercise="bce_with_logits", output="dL_dz",
+            build=lambda z, y: (ref.sigmoid(z) - y) / (ref.sigmoid(z) * (1 - ref.sigmoid(z))) / np.size(z)),
+    Mistake(key="bce_logits_grad_overflow", name="sigmoid overflow in the gradient (NaN or inf for large |z|)",
+            advice="compute sigmoid(z) stably (exp(-|z|) and np.where on the sign of z), e.g. with your sigmoid",
+            exercise="bce_with_logits", output="dL_dz",
+            symptom=lambda grad, z, y: nonfinite(grad) and _large_logits(z)),
     # --- MLP ----------------------------------------------------------------
     Mistake(key="mlp_forward_missing_bias", name="bias missing in the forward pass (W @ x without + b)",
             advice="each layer adds its bias: z1 = W1 @ x + b1, z2 = W2 @ h + b2", exercise="mlp_forward",

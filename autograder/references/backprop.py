@@ -36,6 +36,17 @@ def derivative_sin_x2(x):
     return np.cos(x**2) * 2 * x
 
 
+def derivative_product(x):
+    """d/dx [x^3 e^x] = 3x^2 e^x + x^3 e^x (product rule f'g + fg')."""
+    return (3 * x**2 + x**3) * np.exp(x)
+
+
+def derivative_quotient(x):
+    """d/dx [sin(x) / (1 + x^2)] = (cos(x) (1 + x^2) - sin(x) 2x) / (1 + x^2)^2 (quotient rule)."""
+    g = 1 + x**2
+    return (np.cos(x) * g - np.sin(x) * 2 * x) / g**2
+
+
 def linear_forward(W, x, b):
     """z = W @ x + b; W (d_out, d_in), x (d_in, batch), b (d_out, 1)."""
     return W @ x + b
@@ -79,6 +90,11 @@ def softmax(z, axis=0):
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
+def softmax_backward(dL_dp, p, axis=0):
+    """J^T dL_dp for each slice along axis, J = diag(p) - p p^T: p * (dL_dp - sum(dL_dp * p))."""
+    return p * (dL_dp - np.sum(dL_dp * p, axis=axis, keepdims=True))
+
+
 def softmax_cross_entropy(logits, y_true):
     """(mean over the batch of -sum_k y log softmax(z), (softmax(z) - y) / batch); logits (K, batch)."""
     batch = logits.shape[1]
@@ -108,6 +124,13 @@ def bce_grad(p, y_true):
     """(p - y) / (p (1 - p)) / size at the clipped p (the 1/size comes from the mean)."""
     p = np.clip(p, CLIP, 1 - CLIP)
     return (p - y_true) / (p * (1 - p)) / np.size(p)
+
+
+def bce_with_logits(z, y_true):
+    """(mean BCE of sigmoid(z), (sigmoid(z) - y) / size) with -log sigmoid(z) = softplus(-z) and
+    -log(1 - sigmoid(z)) = softplus(z), softplus(u) = logaddexp(0, u): exact for any float z, no clipping."""
+    loss = np.mean(y_true * np.logaddexp(0.0, -z) + (1 - y_true) * np.logaddexp(0.0, z))
+    return float(loss), (sigmoid(z) - y_true) / np.size(z)
 
 
 def mlp_forward(params, x):

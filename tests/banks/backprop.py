@@ -113,6 +113,62 @@ def derivative_sin_x2(x):
     return 2 * x * np.cos(x)
 
 
+# ## derivative_product, derivative_quotient (issue 15)
+
+@bank.wrong("product_rule_missing_term")
+def derivative_product(x):
+    return 3 * x ** 2 * np.exp(x)                        # f' g only
+
+
+@bank.wrong("product_rule_missing_term")
+def derivative_product(x):
+    return x ** 3 * np.exp(x)                            # f g' only (e^x is its own derivative)
+
+
+@bank.wrong("product_rule_sign")
+def derivative_product(x):
+    return 3 * x ** 2 * np.exp(x) - x ** 3 * np.exp(x)
+
+
+@bank.wrong("power_rule_wrong")
+def derivative_product(x):
+    return (x ** 2 + x ** 3) * np.exp(x)                 # d/dx x^3 taken as x^2
+
+
+@bank.wrong()
+def derivative_product(x):
+    return 3 * x ** 2 * np.exp(x - 1)                    # d/dx e^x taken as x e^(x-1), a power rule
+
+
+@bank.wrong("quotient_rule_sign")
+def derivative_quotient(x):
+    g = 1 + x ** 2
+    return (np.sin(x) * 2 * x - np.cos(x) * g) / g ** 2  # f g' - f' g
+
+
+@bank.wrong("quotient_rule_sign")
+def derivative_quotient(x):
+    g = 1 + x ** 2
+    return (np.cos(x) * g + np.sin(x) * 2 * x) / g ** 2  # plus, as in the product rule
+
+
+@bank.wrong("quotient_rule_not_squared")
+def derivative_quotient(x):
+    g = 1 + x ** 2
+    return (np.cos(x) * g - np.sin(x) * 2 * x) / g
+
+
+@bank.wrong("quotient_of_derivatives")
+def derivative_quotient(x):
+    return np.cos(x) / (2 * x)
+
+
+@bank.wrong()
+def derivative_quotient(x):
+    g = 1 + x ** 2
+    return (-np.sin(x) * g - np.sin(x) * 2 * x) / g ** 2  # d/dx sin(x) taken as -sin(x)
+
+
 # ## linear_forward
 
 @bank.wrong("linear_forward_missing_bias")
@@ -313,6 +369,50 @@ def softmax(z, axis=0):
     return e / e.sum()      # normalised over the whole array
 
 
+# ## softmax_backward (issue 15)
+
+@bank.wrong("softmax_backward_diagonal_only")
+def softmax_backward(dL_dp, p, axis=0):
+    return p * dL_dp
+
+
+@bank.wrong("softmax_backward_elementwise")
+def softmax_backward(dL_dp, p, axis=0):
+    return dL_dp * p * (1 - p)                           # as if softmax were a sigmoid
+
+
+@bank.wrong("softmax_backward_wrong_axis")
+def softmax_backward(dL_dp, p, axis=0):
+    return p * (dL_dp - np.sum(dL_dp * p, axis=1, keepdims=True))   # batch-first habit
+
+
+@bank.wrong("softmax_backward_sign")
+def softmax_backward(dL_dp, p, axis=0):
+    return p * (np.sum(dL_dp * p, axis=axis, keepdims=True) - dL_dp)
+
+
+@bank.wrong("softmax_backward_resoftmaxed")
+def softmax_backward(dL_dp, p, axis=0):
+    s = softmax(p, axis=axis)                            # p is already softmax(z)
+    return s * (dL_dp - np.sum(dL_dp * s, axis=axis, keepdims=True))
+
+
+@bank.wrong("mutates_params")
+def softmax_backward(dL_dp, p, axis=0):
+    dL_dp -= np.sum(dL_dp * p, axis=axis, keepdims=True)   # right values, written into the caller's array
+    return p * dL_dp
+
+
+@bank.wrong()
+def softmax_backward(dL_dp, p, axis=0):
+    return p * (dL_dp - np.sum(dL_dp * p))               # one sum over the whole batch
+
+
+@bank.wrong()
+def softmax_backward(dL_dp, p, axis=0):
+    return p * (dL_dp - np.sum(dL_dp * p, axis=axis))    # no keepdims: right for axis=0 only, by broadcasting
+
+
 # ## softmax_cross_entropy
 
 @bank.wrong("ce_sum_not_mean")
@@ -468,6 +568,83 @@ def bce_grad(p, y_true):
 def bce_grad(p, y_true):
     p = np.clip(p, 1e-12, 1 - 1e-12)
     return (p - y_true) / (p * (1 - p)) / y_true.shape[0]   # one axis, not the number of elements
+
+
+# ## bce_with_logits (issue 15)
+
+@bank.wrong("bce_logits_log_sigmoid")
+def bce_with_logits(z, y_true):
+    p = sigmoid(z)                                       # exactly 0 or 1 for large |z|: log(0)
+    loss = -np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p))
+    return float(loss), (p - y_true) / z.size
+
+
+@bank.wrong("bce_logits_log_sigmoid")
+def bce_with_logits(z, y_true):
+    loss = np.mean(np.log(1 + np.exp(z)) - y_true * z)   # softplus without the max: exp(1e4) = inf
+    return float(loss), (sigmoid(z) - y_true) / z.size
+
+
+@bank.wrong("bce_logits_clipped")
+def bce_with_logits(z, y_true):
+    p = np.clip(sigmoid(z), 1e-12, 1 - 1e-12)
+    loss = -np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p))
+    return float(loss), (sigmoid(z) - y_true) / z.size
+
+
+@bank.wrong("bce_logits_sum_not_mean")
+def bce_with_logits(z, y_true):
+    loss = np.sum(np.logaddexp(0.0, z) - y_true * z)
+    return float(loss), (sigmoid(z) - y_true) / z.size
+
+
+@bank.wrong("bce_logits_missing_minus")
+def bce_with_logits(z, y_true):
+    loss = np.mean(y_true * z - np.logaddexp(0.0, z))
+    return float(loss), (sigmoid(z) - y_true) / z.size
+
+
+@bank.wrong("bce_logits_grad_missing_size")
+def bce_with_logits(z, y_true):
+    return float(np.mean(np.logaddexp(0.0, z) - y_true * z)), sigmoid(z) - y_true
+
+
+@bank.wrong("bce_logits_grad_sign")
+def bce_with_logits(z, y_true):
+    return float(np.mean(np.logaddexp(0.0, z) - y_true * z)), (y_true - sigmoid(z)) / z.size
+
+
+@bank.wrong("bce_logits_grad_wrt_p")
+def bce_with_logits(z, y_true):
+    p = sigmoid(z)
+    return float(np.mean(np.logaddexp(0.0, z) - y_true * z)), (p - y_true) / (p * (1 - p)) / z.size
+
+
+@bank.wrong("bce_logits_grad_overflow")
+def bce_with_logits(z, y_true):
+    e = np.exp(z)
+    return float(np.mean(np.logaddexp(0.0, z) - y_true * z)), (e / (1 + e) - y_true) / z.size   # inf / inf
+
+
+@bank.right()
+def bce_with_logits(z, y_true):
+    # np.where evaluates both branches, so exp(-z) overflows (a RuntimeWarning) where z is very negative, but the
+    # values kept are exact: SPEC asks bce_with_logits to be finite and exact, not warning-free (sigmoid's row does)
+    softplus = np.where(z > 0, z + np.log1p(np.exp(-z)), np.log1p(np.exp(z)))
+    return float(np.mean(softplus - y_true * z)), (sigmoid(z) - y_true) / z.size
+
+
+@bank.wrong("mutates_params")
+def bce_with_logits(z, y_true):
+    loss = float(np.mean(np.logaddexp(0.0, z) - y_true * z))
+    z -= y_true                                          # reuses z's memory for the gradient
+    return loss, (sigmoid(z + y_true) - y_true) / z.size
+
+
+@bank.wrong()
+def bce_with_logits(z, y_true):
+    loss = float(np.mean(np.logaddexp(0.0, z) - y_true * z))
+    return loss, (sigmoid(z) - y_true) / z.shape[1]      # divides by the batch, not the number of elements
 
 
 # ## mlp_forward
@@ -630,6 +807,30 @@ def derivative_sin_x2(x):
 
 
 @bank.right()
+def derivative_product(x):
+    return x ** 2 * (3 + x) * np.exp(x)                  # factored
+
+
+@bank.right()
+def derivative_product(x):
+    # expanded, f g' + f' g
+    return np.exp(x) * x ** 3 + 3 * np.exp(x) * np.square(x)
+
+
+@bank.right()
+def derivative_quotient(x):
+    g = 1 + x ** 2
+    return np.cos(x) / g - 2 * x * np.sin(x) / g ** 2    # product rule on sin(x) * g^-1
+
+
+@bank.right()
+def derivative_quotient(x):
+    # chain rule twice: d/dx g^-1 = -g^-2 2x
+    x = np.asarray(x, dtype=float)
+    return np.cos(x) * (1 + x * x) ** -1.0 + np.sin(x) * (-(1 + x * x) ** -2.0 * 2 * x)
+
+
+@bank.right()
 def linear_forward(W, x, b):
     return np.einsum("ik,kj->ij", W, x) + b
 
@@ -690,6 +891,34 @@ def softmax(z, axis=0):
 
 
 @bank.right()
+def softmax_backward(dL_dp, p, axis=0):
+    # the explicit Jacobian diag(p) - p p^T of every slice, then J^T dL_dp, with einsum
+    pm = np.moveaxis(p, axis, -1)
+    gm = np.moveaxis(dL_dp, axis, -1)
+    K = pm.shape[-1]
+    J = np.einsum("...i,ij->...ij", pm, np.eye(K)) - np.einsum("...i,...j->...ij", pm, pm)
+    return np.moveaxis(np.einsum("...ij,...i->...j", J, gm), -1, axis)
+
+
+@bank.right()
+def softmax_backward(dL_dp, p, axis=0):
+    # one slice at a time: J is symmetric, so J^T g = J g
+    out = np.empty_like(p, dtype=float)
+    for idx in np.ndindex(*np.delete(p.shape, axis)):
+        where = list(idx)
+        where.insert(axis, slice(None))
+        pc, gc = p[tuple(where)], dL_dp[tuple(where)]
+        out[tuple(where)] = (np.diag(pc) - np.outer(pc, pc)) @ gc
+    return out
+
+
+@bank.right()
+def softmax_backward(dL_dp, p, axis=0):
+    weighted = dL_dp * p
+    return weighted - p * weighted.sum(axis=axis, keepdims=True)
+
+
+@bank.right()
 def softmax_cross_entropy(logits, y_true):
     # per column: loss = logsumexp(z) - z[true class]
     K, batch = logits.shape
@@ -724,6 +953,28 @@ def bce_loss(p, y_true):
 def bce_grad(p, y_true):
     p = np.clip(p, 1e-12, 1 - 1e-12)
     return (-y_true / p + (1 - y_true) / (1 - p)) / np.size(p)
+
+
+@bank.right()
+def bce_with_logits(z, y_true):
+    # softplus(z) - y z, softplus by np.logaddexp; the loss as a numpy float64
+    return np.mean(np.logaddexp(0.0, z) - y_true * z), (sigmoid(z) - y_true) / np.size(z)
+
+
+@bank.right()
+def bce_with_logits(z, y_true):
+    # TensorFlow's form: max(z, 0) - z y + log(1 + exp(-|z|)); the loss as a Python float
+    loss = np.maximum(z, 0) - z * y_true + np.log1p(np.exp(-np.abs(z)))
+    s = np.where(z >= 0, 1 / (1 + np.exp(-np.abs(z))), np.exp(-np.abs(z)) / (1 + np.exp(-np.abs(z))))
+    return float(loss.mean()), (s - y_true) / z.size
+
+
+@bank.right()
+def bce_with_logits(z, y_true):
+    # -log sigmoid(z) = softplus(-z), -log(1 - sigmoid(z)) = softplus(z); the loss as a 0-d array
+    per_element = y_true * np.logaddexp(0.0, -z) + (1 - y_true) * np.logaddexp(0.0, z)
+    dL_dz = (np.exp(-np.logaddexp(0.0, -z)) - y_true) / per_element.size
+    return np.asarray(per_element.mean()), dL_dz
 
 
 @bank.right()
