@@ -7,10 +7,10 @@
 start, the imports of numpy, pytest, nbformat, jinja2 and the grading
 package, the host's isolation probe and the import of the lab's hidden test
 modules. A warm worker (`python -m autograder.pool`, one per thread of the
-executor) pays them once: it imports everything, probes the host and
-collects every lab's hidden tests (importing their modules, running none),
-then serves requests one at a time, each in a `fork` of itself that grades
-exactly as `autograder.worker` does and exits.
+executor) pays them once: it imports everything and probes the host at
+start, collects a lab's hidden tests (importing their modules, running none)
+before its first fork for that lab, and serves requests one at a time, each
+in a `fork` of itself that grades exactly as `autograder.worker` does and exits.
 
 Why this leaks nothing between submissions: the server never grades; it only
 reads a request, forks and relays the fork's answer. Everything one grading
@@ -63,24 +63,38 @@ def hypothesis_directory() -> str:
 
 # --- the server (trusted, long-lived) ------------------------------------------
 def warm_up() -> list:
-    """Import what grading imports, probe the host, collect every lab's hidden
-    tests (nothing runs): the forks find it all done. Returns what failed."""
+    """Import what grading imports and probe the host: the forks find it done.
+    Returns what failed."""
     import autograder.notebook   # noqa: F401  (nbformat and its validator)
-    from autograder.grade import hidden_exercises
-    from autograder.labs import LABS
+    import autograder.grade      # noqa: F401  (pytest, the plugin, the sandbox)
     from autograder.sandbox import layers
     problems = []
     try:
         layers.detect()
     except Exception as exc:   # the fork will meet (and report) it again
         problems.append(f"isolation probe: {exc!r}")
-    for lab in LABS.values():
-        if lab.hidden_tests.is_file():
-            try:
-                hidden_exercises(lab)
-            except Exception as exc:
-                problems.append(f"{lab.id}: {exc!r}")
     return problems
+
+
+_COLLECTED: set = set()   # labs whose hidden test modules this server has imported
+
+
+def collect_for(line: str) -> None:
+    """Before the first fork for a lab, collect its hidden tests here (their
+    modules imported, nothing run, no student data involved), so that every
+    later fork for that lab finds them imported. A request that does not name
+    its lab, or a collection that fails, leaves it to the fork (as a fresh
+    worker does it)."""
+    from autograder.grade import hidden_exercises
+    from autograder.labs import LABS
+    try:
+        lab = LABS.get(json.loads(line).get("assignment") or "")
+        if lab is not None and lab.id not in _COLLECTED and lab.hidden_tests.is_file():
+            _COLLECTED.add(lab.id)
+            hidden_exercises(lab)
+            gc.freeze()
+    except Exception:
+        pass
 
 
 def serve(requests, answers) -> None:
@@ -91,6 +105,7 @@ def serve(requests, answers) -> None:
     for line in requests:
         if not line.strip():
             continue
+        collect_for(line)
         answers.write(json.dumps(grade_in_fork(line)) + "\n")
         answers.flush()
 

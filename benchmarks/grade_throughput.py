@@ -316,7 +316,8 @@ def profile_phase(course: Path, scratch: Path) -> list:
         ("fresh worker: + grader imports (autograder.worker, nbformat)",
          [PY, "-c", "import autograder.worker, autograder.notebook"]),
         ("warm worker start: + isolation probe + collect all 5 labs' hidden tests",
-         [PY, "-c", "from autograder.pool import warm_up; warm_up()"]),
+         [PY, "-c", "from autograder.pool import warm_up; warm_up(); from autograder.grade import hidden_exercises; "
+                    "from autograder.labs import LABS; [hidden_exercises(lab) for lab in LABS.values()]"]),
         ("sandboxed child: python -I + IPython shell, numpy", [PY, "-I", "-B", "-c", child]),
         ("sandboxed child + import matplotlib.pyplot (the notebooks do)",
          [PY, "-I", "-B", "-c", child + "; import matplotlib.pyplot"]),
