@@ -3,9 +3,10 @@
     run_batch(requests, executor, grade_fn, on_graded, window)
 
 `grade_fn` is a top-level function GradeRequest -> Graded that the executor
-runs. The local default is `grade_in_worker` on a thread pool: each request
-gets a fresh trusted worker process (`python -m autograder.worker`), which
-starts the sandboxed child. An executor whose jobs already run in processes
+runs. The CLI's local default is a warm worker per slot (`autograder/pool.py`:
+each request graded in a fresh fork of it); `grade_in_worker` (`--workers
+fresh`) gives each request a fresh trusted worker process (`python -m
+autograder.worker`). Either starts the sandboxed child. An executor whose jobs already run in processes
 of their own (e.g. Dask's `Client.get_executor()`) can run `grade.grade`
 itself. Either way each outcome comes back to the calling thread, which
 alone writes results, as they complete.
