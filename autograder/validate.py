@@ -25,7 +25,7 @@ from IPython.core.inputtransformer2 import TransformerManager
 
 from autograder.config import Limits
 from autograder.labs import LABS, Course
-from autograder.notebook import NotebookError, parse_submission, read_notebook_bytes
+from autograder.notebook import NotebookError, parse_submission, raises_not_implemented, read_notebook_bytes
 from autograder.sandbox.runner import ChildFailure, Sandbox
 
 # Lines IPython would hand to a shell or a package manager: grading runs none.
@@ -100,15 +100,6 @@ def signatures(cells: list) -> dict:
             if isinstance(node, ast.FunctionDef):
                 found[node.name] = (ast.unparse(node.args), raises_not_implemented(node))
     return found
-
-
-def raises_not_implemented(function: ast.FunctionDef) -> bool:
-    for node in ast.walk(function):
-        if isinstance(node, ast.Raise) and node.exc is not None:
-            target = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
-            if isinstance(target, ast.Name) and target.id == "NotImplementedError":
-                return True
-    return False
 
 
 def release_cells(course_folder: Path, lab_id: str) -> list:
