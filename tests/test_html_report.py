@@ -87,7 +87,7 @@ def test_the_feedback_page_shows_scores_checks_mistakes_and_where_to_look():
     assert "2.4 / 4" in page and "partial credit" in page
     assert "dL_dW matches" in page and "dL_db sums over the batch" in page
     assert "Known mistake: Bias gradient summed over the features" in page and "Sum over axis=1." in page
-    assert "Part 2. The linear layer &gt; Exercise 4" in page                  # the section of its test cell
+    assert "Part 2. The linear layer &gt; Exercise 5" in page                  # the section of its test cell
     assert ("a", {"href": "#ex-linear_backward"}) in Tags(page).tags             # summary row -> its card
     assert any(attrs.get("id") == "ex-linear_backward" for _, attrs in Tags(page).tags)
     assert 'style="width: 60.0%"' in page                                      # the score bar
