@@ -46,10 +46,9 @@ import time
 from dataclasses import replace
 from typing import Optional
 
-from autograder import execute
+from autograder import execute, worker
 from autograder.execute import worker_timeout
 from autograder.grade import GradeRequest, Graded, crashed
-from autograder.result import Result
 
 # A server's own start-up (imports, probe, collection) before it is written off.
 START_TIMEOUT = 120.0
@@ -158,19 +157,12 @@ def grade_in_fork(line: str) -> dict:
 
 
 def answer_line(line: str) -> dict:
-    return worker_answer(GradeRequest.from_json(json.loads(line)))
-
-
-def worker_answer(request: GradeRequest) -> dict:
-    """What `python -m autograder.worker` computes and writes for `request`."""
-    from autograder import worker
-    if all(hasattr(worker, name) for name in ("answer", "bound_memory", "grade_bounded")):
-        # the worker's own steps: its memory bound, the nonce, MemoryError as the student's error result
-        worker.bound_memory(request.limits.worker_memory)
-        return worker.answer(request, worker.grade_bounded(request))
-    from autograder.grade import grade
-    graded = grade(request)
-    return {"result": graded.result.to_json(), "internal_errors": list(graded.internal_errors)}
+    """What `python -m autograder.worker` computes and writes for this request:
+    the worker's own steps (its memory bound, MemoryError as the student's
+    error result, the answer carrying the nonce)."""
+    request = GradeRequest.from_json(json.loads(line))
+    worker.bound_memory(request.limits.worker_memory)
+    return worker.answer(request, worker.grade_bounded(request))
 
 
 def main() -> int:
@@ -186,26 +178,6 @@ def main() -> int:
 
 
 # --- the client (one per executor thread) --------------------------------------
-def with_nonce(request: GradeRequest) -> GradeRequest:
-    """The request with a fresh secret nonce, as `execute.grade_in_worker` sends it."""
-    if hasattr(execute, "new_nonce") and hasattr(request, "nonce"):
-        return replace(request, nonce=execute.new_nonce())
-    return request
-
-
-def read_answer(request: GradeRequest, text: str, exit_code: int, log: str) -> Graded:
-    """The fork's answer, judged as `execute.grade_in_worker` judges a worker's."""
-    if hasattr(execute, "read_answer"):
-        return execute.read_answer(request, text, exit_code, log)
-    try:
-        if exit_code != 0:
-            raise ValueError(f"the worker exited with {exit_code}")
-        answer = json.loads(text)
-        return Graded(Result.from_json(answer["result"]), tuple(str(e) for e in answer["internal_errors"]))
-    except (ValueError, KeyError, TypeError) as exc:
-        return Graded(crashed(request), (f"worker failed: {exc!r}\n{log[-STDERR_TAIL:]}",))
-
-
 class WarmWorker:
     """One server process and the pipe to it; used by one thread at a time."""
 
@@ -223,7 +195,7 @@ class WarmWorker:
             raise RuntimeError(f"a warm worker did not start: {ready!r}\n{self._stderr_tail()}")
 
     def grade(self, request: GradeRequest) -> Graded:
-        request = with_nonce(request)
+        request = replace(request, nonce=execute.new_nonce())   # as execute.grade_in_worker sends it
         try:
             if self.process is None or self.process.poll() is not None:
                 self.start()
@@ -242,7 +214,7 @@ class WarmWorker:
         except (ValueError, KeyError, TypeError) as exc:
             self.stop()
             return Graded(crashed(request), (f"warm worker failed: {exc!r}",))
-        return read_answer(request, text, code, log)
+        return execute.read_answer(request, text, code, log)
 
     def _read_line(self, deadline: float) -> Optional[str]:
         stream = self.process.stdout
@@ -293,18 +265,18 @@ class WarmPool:
         self._lock = threading.Lock()
 
     def grade(self, request: GradeRequest) -> Graded:
-        worker = getattr(self._local, "worker", None)
-        if worker is None:
-            worker = self._local.worker = WarmWorker()
+        slot = getattr(self._local, "worker", None)
+        if slot is None:
+            slot = self._local.worker = WarmWorker()
             with self._lock:
-                self._workers.append(worker)
-        return worker.grade(request)
+                self._workers.append(slot)
+        return slot.grade(request)
 
     def close(self) -> None:
         with self._lock:
             workers, self._workers = self._workers, []
-        for worker in workers:
-            worker.close()
+        for slot in workers:
+            slot.close()
 
     def __enter__(self) -> "WarmPool":
         return self
