@@ -152,9 +152,9 @@ CASES = [
          lost={"relu": 0.0}, feedback={"relu": "MemoryError"}, errors=("MemoryError",)),
     Case("memory-bomb-gradual", (cell(memory_bomb_gradual),),
          lost={"derivative_sin_x2": 0.0}, feedback={"derivative_sin_x2": "MemoryError"},
-         xfail="in the child's memory cgroup every page fault costs 5-10x more (128 MiB of np.ones: 0.1-0.3 s "
-               "instead of 0.02 s, hugepages or not, whatever the cap), so reaching RLIMIT_AS takes ~10 s instead "
-               "of ~0.6 s: a memory bomb ends as a call timeout ('an infinite loop?') instead of a MemoryError"
+         xfail="reaching RLIMIT_AS takes 24 allocations of 128 MiB whose page faults cost 0.1-0.5 s each on a "
+               "shared host, inside a memory cgroup or not (docs/isolation.md): a memory bomb ends as a call "
+               "timeout ('an infinite loop?') instead of a MemoryError"
                if CGROUPS else ""),
     Case("callback-flood", (cell(callback_flood),),
          lost={"numerical_gradient": 0.0}, feedback={"numerical_gradient": "did not return within 5 s"}),
