@@ -7,7 +7,7 @@ import pytest
 
 from autograder.config import Limits
 from autograder.sandbox.proxy import MissingFunction, NotAttempted, ProcessDied, RaisedError, Student, TimedOut
-from autograder.sandbox.runner import Sandbox
+from autograder.sandbox.runner import ChildFailure, Sandbox
 from autograder.sandbox.transport import Opaque
 
 FAST = replace(Limits(), cell_timeout=5.0, call_timeout=2.0, interrupt_grace=1.0)
@@ -157,3 +157,21 @@ def test_a_child_that_dies_between_calls_is_restarted_for_the_next(sandbox, stud
     time.sleep(1.0)                      # the thread ends the process between two calls
     assert student.ok() == 1             # a new child ran the notebook (arm was not called again)
     assert sandbox.restarts == restarts + 1
+
+
+def test_a_call_flooding_the_grader_with_callbacks_is_interrupted_cleanly():
+    """The interrupt comes while a callback's message is on the wire, or while
+    the child waits for its reply: it stops the call, never garbles the next
+    one (it once cost the next exercise a check, 1 run in 3)."""
+    cells = ["def flood(f, x):\n    total = 0.0\n    while True:\n        total += f(x)",
+             "def ok():\n    return 1"]
+    with Sandbox(cells, FAST) as sandbox:
+        sandbox.run_notebook()
+        interrupted = 0
+        for _ in range(12):
+            try:
+                interrupted += sandbox.call("flood", (lambda v: float(v), 1.0), {}, timeout=0.2)["interrupted"]
+            except ChildFailure:   # killed: the next call restarts the child
+                pass
+            assert sandbox.call("ok", (), {}, timeout=5)["value"] == 1
+    assert interrupted >= 6, "the child should stop at the interrupt, not be killed and restarted"

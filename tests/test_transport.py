@@ -136,3 +136,29 @@ def test_a_message_of_millions_of_tiny_values_is_refused_before_parsing():
     thread.join()
     os.close(read_fd)
     os.close(write_fd)
+
+
+def test_a_timeout_in_the_middle_of_a_message_loses_none_of_it():
+    """The grader's deadline may pass while a message is half read (the
+    callback flood of the adversarial bank): the next read finishes it, the
+    one after reads the next message, and the stream never garbles."""
+    import json
+    import os
+    from autograder.sandbox.transport import Channel, ChannelTimeout
+    read_fd, write_fd = os.pipe()
+    receiver = Channel(read_fd, -1, 1 << 20)
+    first, second = ({"op": "callback", "id": n, "args": [n] * 10, "kwargs": {}} for n in (1, 2))
+    wire = b"".join(len(p).to_bytes(8, "big") + p for p in (json.dumps(m, separators=(",", ":")).encode()
+                                                                  for m in (first, second)))
+    cut = len(wire) // 4       # the first message's header and part of its body
+    os.write(write_fd, wire[:3])
+    with pytest.raises(ChannelTimeout):
+        receiver.recv(timeout=0.05, caps={"callback": 1 << 10})
+    os.write(write_fd, wire[3:cut])
+    with pytest.raises(ChannelTimeout):
+        receiver.recv(timeout=0.05, caps={"callback": 1 << 10})
+    os.write(write_fd, wire[cut:])
+    assert receiver.recv(timeout=1, caps={"callback": 1 << 10}) == first
+    assert receiver.recv(timeout=1) == second
+    os.close(read_fd)
+    os.close(write_fd)

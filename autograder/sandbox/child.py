@@ -17,10 +17,12 @@ can patch any of it. The parent checks every message against the table.
 from __future__ import annotations
 
 import ast
+import contextlib
 import inspect
 import linecache
 import re
 import secrets
+import select
 import signal
 import sys
 import tracemalloc
@@ -48,9 +50,17 @@ class RemoteCallable:
         if self._expired:
             raise RuntimeError("this function was provided by the grader for one call only; "
                                "it cannot be kept and used later")
-        self._child.channel.send(build("callback", on_other=self._child.keep_passing_remotes, id=self._id,
-                                       args=list(args), kwargs=dict(kwargs)))
-        reply = self._child.channel.recv()
+        child = self._child
+        request = build("callback", on_other=child.keep_passing_remotes, id=self._id,
+                        args=list(args), kwargs=dict(kwargs))
+        # The parent's interrupt may come at any point of this exchange. It
+        # stops the call only where no message is half sent or half read:
+        # otherwise the rest of it would garble the next message.
+        with child.whole_messages():
+            child.channel.send(request)
+        select.select([child.channel.read_fd], [], [])   # an interrupt here leaves the reply unread
+        with child.whole_messages():
+            reply = child.channel.recv()
         if reply["op"] == "callback_return":
             return decode(reply["value"], self._child.remote, self._child.handle)
         raise ValueError(reply["message"])   # callback_raise: the grader's function refused these arguments
@@ -69,6 +79,8 @@ class Child:
         self.handle_base = secrets.randbelow(1 << 40) << 12
         self.cell_of_count: dict[int, int] = {}   # IPython execution count -> notebook cell index
         self.in_student_code = False
+        self.in_message = False           # a callback's message is being sent or read
+        self.interrupt_pending = False    # the interrupt came then: raised once it is whole
         self.remotes: list = []   # the RemoteCallables of the current call; expired when it ends
 
     # --- values that stay here -------------------------------------------
@@ -108,7 +120,21 @@ class Child:
     def _on_interrupt(self, signum, frame):
         # The parent interrupts a cell or call that ran too long; outside
         # student code the signal is ignored so the protocol stays intact.
-        if self.in_student_code:
+        if self.in_student_code and self.in_message:
+            self.interrupt_pending = True
+        elif self.in_student_code:
+            raise KeyboardInterrupt
+
+    @contextlib.contextmanager
+    def whole_messages(self):
+        """Defer the interrupt while a message is on the wire (see RemoteCallable)."""
+        self.in_message = True
+        try:
+            yield
+        finally:
+            self.in_message = False
+        if self.interrupt_pending:
+            self.interrupt_pending = False
             raise KeyboardInterrupt
 
     def run_cells(self, cells: list, skip: set, split: dict) -> None:

@@ -306,12 +306,18 @@ class Sandbox:
             raise ChildFailure("died" if isinstance(exc, ChannelClosed) else "protocol", str(exc))
         if self._process.poll() is None:
             os.kill(self._process.pid, signal.SIGINT)
+            grace = time.monotonic() + self.limits.interrupt_grace
             try:
-                message = self._checked(self._channel.recv(timeout=self.limits.interrupt_grace,
-                                                           caps=self._caps()), expected)
-                if message["op"] in ("raise", "cell_done"):   # what the interrupt stopped
-                    message["interrupted"] = True
-                    return message
+                while True:
+                    message = self._checked(self._channel.recv(timeout=max(0.0, grace - time.monotonic()),
+                                                               caps=self._caps()), expected)
+                    if message["op"] in ("raise", "cell_done"):   # what the interrupt stopped
+                        message["interrupted"] = True
+                        return message
+                    if message["op"] != "callback":
+                        break
+                    # A callback asked for before the interrupt: left unanswered, as the
+                    # child, interrupted while it waits, reads no reply (child.RemoteCallable).
             except (ChannelTimeout, ProtocolError):
                 pass
         self._kill()

@@ -225,6 +225,9 @@ class Channel:
 
     def __init__(self, read_fd: int, write_fd: int, max_bytes: int, max_items: int = 200_000):
         self.read_fd, self.write_fd, self.max_bytes, self.max_items = read_fd, write_fd, max_bytes, max_items
+        # What arrived of a message a timeout cut short: the next recv goes on
+        # from there. Never more than the message being read.
+        self._partial = bytearray()
 
     def send(self, message: dict) -> None:
         payload = json.dumps(message, allow_nan=False, separators=(",", ":")).encode()
@@ -237,20 +240,22 @@ class Channel:
     def recv(self, timeout: Optional[float] = None, caps: Optional[dict] = None) -> dict:
         """The next message. `caps` ({op: bytes}) bounds some kinds below
         `max_bytes` before their body is read: the message must then start
-        with its op, as `send` writes it (`{"op":"kind",`)."""
+        with its op, as `send` writes it (`{"op":"kind",`). A ChannelTimeout
+        loses nothing: the next call reads the rest of the same message."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        size = int.from_bytes(self._read_exactly(HEADER_BYTES, deadline), "big")
+        self._fill(HEADER_BYTES, deadline)
+        size = int.from_bytes(self._partial[:HEADER_BYTES], "big")
         if size > self.max_bytes:
             raise ProtocolError(f"message of {size} bytes is over the {self.max_bytes}-byte limit")
         op = None
         if caps:
-            head = self._read_exactly(min(size, OP_PREFIX_BYTES), deadline)
-            op = _leading_op(head)
+            self._fill(HEADER_BYTES + min(size, OP_PREFIX_BYTES), deadline)
+            op = _leading_op(bytes(self._partial[HEADER_BYTES:HEADER_BYTES + OP_PREFIX_BYTES]))
             if op in caps and size > caps[op]:
                 raise ProtocolError(f"{op!r} message of {size} bytes is over its {caps[op]}-byte limit")
-            payload = head + self._read_exactly(size - len(head), deadline)
-        else:
-            payload = self._read_exactly(size, deadline)
+        self._fill(HEADER_BYTES + size, deadline)
+        payload = bytes(self._partial[HEADER_BYTES:])
+        self._partial = bytearray()
         # Counted before parsing: every value but the first follows a comma.
         if payload.count(b",") > self.max_items:
             raise ProtocolError(f"message holds over {self.max_items} values")
@@ -264,16 +269,15 @@ class Channel:
             raise ProtocolError("message names two ops")
         return message
 
-    def _read_exactly(self, n: int, deadline: Optional[float]) -> bytes:
-        chunks, got = [], 0
-        while got < n:
+    def _fill(self, n: int, deadline: Optional[float]) -> None:
+        """Read until `n` bytes of the current message have arrived (no further:
+        the next message stays in the pipe, where `select` sees it)."""
+        while len(self._partial) < n:
             if deadline is not None:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or not select.select([self.read_fd], [], [], remaining)[0]:
                     raise ChannelTimeout()
-            chunk = os.read(self.read_fd, min(n - got, 1 << 20))
+            chunk = os.read(self.read_fd, min(n - len(self._partial), 1 << 20))
             if not chunk:
                 raise ChannelClosed("the other side closed the channel")
-            chunks.append(chunk)
-            got += len(chunk)
-        return b"".join(chunks)
+            self._partial += chunk
