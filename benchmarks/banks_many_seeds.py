@@ -24,7 +24,6 @@ import sys
 import time
 from pathlib import Path
 
-import _pytest.nodes
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # the repository's tests package
@@ -37,16 +36,6 @@ from tests.conftest import LAB_BY_MODULE, reference_source
 from tests.test_banks import DEFAULT_SEED
 
 MASTER_SEED = 20261202
-
-
-def _short_failure_repr(node, excinfo, style=None):
-    return str(excinfo.value)[:200]
-
-
-# The grader's outcomes never read pytest's failure reports (GradingPlugin classifies the exception
-# itself), but pytest formats every failed check's report with source excerpts: over half of the
-# time of a run of a wrong variant. This benchmark skips that formatting; nothing judged changes.
-_pytest.nodes.Node._repr_failure_py = _short_failure_repr
 
 
 def seeds(count: int, master: int = MASTER_SEED) -> list:
