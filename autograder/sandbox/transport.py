@@ -254,7 +254,7 @@ class Channel:
             if op in caps and size > caps[op]:
                 raise ProtocolError(f"{op!r} message of {size} bytes is over its {caps[op]}-byte limit")
         self._fill(HEADER_BYTES + size, deadline)
-        payload = bytes(self._partial[HEADER_BYTES:])
+        payload = bytes(memoryview(self._partial)[HEADER_BYTES:])   # one copy, however large
         self._partial = bytearray()
         # Counted before parsing: every value but the first follows a comma.
         if payload.count(b",") > self.max_items:
