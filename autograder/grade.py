@@ -115,6 +115,8 @@ def _pytest_args(lab: Lab) -> list:
     return [str(lab.hidden_tests),
             "-c", os.devnull,                   # not the project's pytest settings
             "--rootdir", str(lab.hidden_tests.parent),
+            "--disable-plugin-autoload",        # only the plugins the hidden tests need, not whatever
+            "-p", "_hypothesis_pytestplugin",   # else is installed (xdist, anyio: 0.4 s of imports)
             "-p", "no:cacheprovider",           # write nothing
             "-p", "no:terminal",                # the outcomes are the plugin's, not the terminal's
             "-p", "no:unraisableexception",     # its gc.collect() costs 0.2 s per run, and it
