@@ -19,6 +19,7 @@ from autograder.checks.compare import (
     PASS, TOLERANCES, Verdict, array_like, as_float, as_number, close, close_scalar, describe, diagnose, expect, fail,
     inputs_unchanged, number, returns_tuple)
 from autograder.checks.gradcheck import check_gradient
+from autograder.mistakes import Symptom
 from autograder.mistakes.lora import MISTAKES
 from autograder.references import lora as ref
 from autograder.sandbox.proxy import StudentFailure, TimedOut
@@ -91,6 +92,22 @@ def rank_cases(call, exercise, cases, what):
         return verdict
     vectors = [(m, np.array([pairs[k][1] for pairs in per_case], dtype=float)) for k, (m, _) in enumerate(per_case[0])]
     return diagnose(np.array([as_float(g) for g in gots]), verdict, vectors, 0.0)
+
+
+def telling_cases(rng, exercise, draw, attempts=100):
+    """Cases from `draw(rng)` on which the reference and every known mistake
+    of `exercise` give different answers (redrawn until they do): with a few
+    ranks, two mistakes can coincide on a flat spectrum, and the check would
+    then name the wrong one, or miss one, under some seeds."""
+    for _ in range(attempts):
+        cases = draw(rng)
+        per_case = [MISTAKES.known(exercise, *case) for case in cases]
+        answers = [tuple(getattr(ref, exercise)(*case) for case in cases)]
+        answers += [tuple(wrong for _, wrong in column) for column in zip(*per_case)
+                    if not any(isinstance(wrong, Symptom) for _, wrong in column)]
+        if len(set(answers)) == len(answers):
+            break
+    return cases
 
 
 def near_zero(got, shape, what, atol):
@@ -202,7 +219,7 @@ def energy_cases(rng):
 @pytest.mark.exercise("energy_rank", weight=3)
 def test_energy_rank_boundaries(student, rng):
     """energy_rank(S, threshold) is exact at boundaries: thresholds just below and just above the energy of each rank"""
-    cases = energy_cases(rng)
+    cases = telling_cases(rng, "energy_rank", energy_cases)
     expect(rank_cases(student.energy_rank, "energy_rank", cases,
                       lambda case: "energy_rank(S, t) with t 1e-6 (relative) away from the energy of a rank"))
 
@@ -217,13 +234,18 @@ def test_energy_rank_zero_threshold(student, rng):
 
 # ## find_optimal_rank -----------------------------------------------------------------
 
+def boundary_cases(rng):
+    """(W, target) just above the error e_r of each rank (answer r) and just below it (answer r + 1)."""
+    W, S = spectral_matrix(rng, ratio=(0.6, 0.95))
+    e, k = relative_errors(S), S.size
+    return ([(W, float(e[r] * (1 + BOUNDARY))) for r in range(1, k)]
+            + [(W, float(e[r] * (1 - BOUNDARY))) for r in range(0, k - 1)])
+
+
 @pytest.mark.exercise("find_optimal_rank", weight=3)
 def test_find_optimal_rank_boundaries(student, rng):
     """find_optimal_rank(W, target) is exact at boundaries: targets just above and just below the error of each rank"""
-    W, S = spectral_matrix(rng, ratio=(0.6, 0.95))
-    e, k = relative_errors(S), S.size
-    cases = ([(W, float(e[r] * (1 + BOUNDARY))) for r in range(1, k)]          # answer r
-             + [(W, float(e[r] * (1 - BOUNDARY))) for r in range(0, k - 1)])   # answer r + 1
+    cases = telling_cases(rng, "find_optimal_rank", boundary_cases)
     expect(rank_cases(student.find_optimal_rank, "find_optimal_rank", cases,
                       lambda case: "find_optimal_rank(W, t) with t 1e-6 (relative) away from the error of a rank"))
 
