@@ -41,8 +41,7 @@ PLAIN_USER = "autograder-iso"
 SYSTEM_PYTHON = "/usr/bin/python3.11"
 ALL_MODES = ("root", "no-sys-admin", "docker-default", "plain-user")
 # ADVERSARIAL_MODES=root,plain-user (say) grades the bank in those modes only (each costs 1-2 min).
-DEFAULT_MODES = ALL_MODES
-MODES = tuple(m for m in os.environ.get("ADVERSARIAL_MODES", ",".join(DEFAULT_MODES)).split(",") if m in ALL_MODES)
+MODES = tuple(m for m in os.environ.get("ADVERSARIAL_MODES", ",".join(ALL_MODES)).split(",") if m in ALL_MODES)
 # Docker's default seccomp profile, as far as the grader meets it: run as
 # `python -c DOCKER_SECCOMP argv...`, it loads the refusals and execs argv.
 DOCKER_SECCOMP = """
