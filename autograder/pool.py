@@ -19,8 +19,9 @@ settings, numpy's error state and print options, threads, the hidden tests'
 module globals, anything the child's replies lead the grader to do) lives in
 the fork's copy of memory and is gone when it exits; the next fork starts from
 the server's untouched state. The student's code runs, as before, in a new
-sandboxed child that the fork starts (`sandbox.runner.Sandbox`), with the
-same jail, limits and isolation record. A fork that dies or hangs costs only
+sandboxed child (`sandbox.runner.Sandbox`), with the same jail, limits and
+isolation record, forked by the server's zygote (`sandbox.zygote`) through a
+session made for that fork alone. A fork that dies or hangs costs only
 its own submission (an `error` result flagged for regrade, as a failed
 `autograder.worker` does); a server that stops answering is killed with its
 process group and replaced.
@@ -66,12 +67,16 @@ def warm_up() -> list:
     Returns what failed."""
     import autograder.notebook   # noqa: F401  (nbformat and its validator)
     import autograder.grade      # noqa: F401  (pytest, the plugin, the sandbox)
-    from autograder.sandbox import layers
+    from autograder.sandbox import layers, zygote
     problems = []
     try:
         layers.detect()
     except Exception as exc:   # the fork will meet (and report) it again
         problems.append(f"isolation probe: {exc!r}")
+    try:
+        zygote.own_zygote()      # the children's imports, paid once for this server
+    except Exception as exc:     # each fork then starts its own
+        problems.append(f"zygote: {exc!r}")
     return problems
 
 
@@ -111,12 +116,19 @@ def serve(requests, answers) -> None:
 
 def grade_in_fork(line: str) -> dict:
     """{"exit": the fork's exit code, "answer": what it wrote, "log": the tail of its output}."""
+    from autograder.sandbox import zygote
     answer_r, answer_w = os.pipe()
     log = tempfile.TemporaryFile()
+    try:
+        session = zygote.own_zygote().session()   # the fork's own: if it dies mid-request, only it is lost
+    except Exception:
+        session = None                            # the fork starts a zygote of its own
     pid = os.fork()
     if pid == 0:   # the fork: grade exactly as autograder.worker does, then exit
         code = 70
         try:
+            if session is not None:
+                zygote.adopt(session)
             os.close(answer_r)
             if _ANSWERS_FD is not None:
                 os.close(_ANSWERS_FD)                # only the server answers
@@ -138,6 +150,8 @@ def grade_in_fork(line: str) -> dict:
             finally:
                 os._exit(code)
     os.close(answer_w)
+    if session is not None:
+        session.close()
     chunks = []
     with os.fdopen(answer_r, "rb") as answer:
         while True:

@@ -216,9 +216,16 @@ def test_the_grader_is_not_dumpable():
 
 # ## What a child reaches -------------------------------------------------------------
 PROBE_CELL = '''
-import json, os
+import ctypes, json, os
 
-def probe(paths, worker):
+def capabilities():
+    """(effective, permitted, bounding set) of this process, as capget and prctl report them."""
+    header, data = (ctypes.c_uint32 * 2)(0x20080522, 0), (ctypes.c_uint32 * 6)()
+    ctypes.CDLL(None).capget(header, data)
+    bounding = [c for c in range(64) if ctypes.CDLL(None).prctl(23, c, 0, 0, 0) == 1]   # PR_CAPBSET_READ
+    return data[0] | data[3] << 32, data[1] | data[4] << 32, bounding
+
+def probe(paths, worker, zygote=0):
     found = {}
     for path in paths:
         try:
@@ -227,13 +234,14 @@ def probe(paths, worker):
             found[path] = "read"
         except OSError as exc:
             found[path] = type(exc).__name__
-    for name, pid in (("signal the worker", worker), ("kill -1", -1)):
+    for name, pid in (("signal the worker", worker), ("signal the zygote", zygote), ("kill -1", -1)):
         try:
             os.kill(pid, 0)
             found[name] = "sent"
         except OSError as exc:
             found[name] = type(exc).__name__
     found["pid"], found["uid"] = os.getpid(), os.getuid()
+    found["effective"], found["permitted"], found["bounding"] = capabilities()
     return json.dumps(found)
 '''
 
@@ -243,6 +251,7 @@ import glob, json, os, sys
 import autograder
 from autograder.config import Limits
 from autograder.sandbox.proxy import Student
+from autograder.sandbox import zygote
 from autograder.sandbox.runner import Sandbox
 
 secret = sys.argv[1]
@@ -251,7 +260,7 @@ paths = [secret] + sorted(glob.glob(os.path.join(package, "hidden", "test_*.py")
     + sorted(glob.glob(os.path.join(package, "references", "*.py")))[:1]
 with Sandbox([sys.argv[2]], Limits()) as sandbox:
     sandbox.run_notebook()
-    found = json.loads(Student(sandbox, 10.0).probe(paths, os.getpid()))
+    found = json.loads(Student(sandbox, 10.0).probe(paths, os.getpid(), zygote.own_zygote().pid))
 print(json.dumps({"mode": sandbox.isolation.mode, "layers": list(sandbox.isolation.layers),
                   "paths": paths, "found": found}))
 '''
@@ -285,7 +294,10 @@ def assert_confined(report: dict) -> None:
     for path in report["paths"]:
         assert report["found"][path] != "read", f"the child read {path}"
     assert report["found"]["signal the worker"] != "sent"
+    assert report["found"]["signal the zygote"] != "sent"
     assert report["found"]["kill -1"] != "sent"
+    # The child is forked, not exec'd: it holds no capability its jail was built with.
+    assert report["found"]["effective"] == 0 and report["found"]["permitted"] == 0, report["found"]
 
 
 @pytest.mark.skipif(not ROOT, reason="needs root")
@@ -310,16 +322,19 @@ def test_landlock_alone_confines_a_child_without_namespaces(monkeypatch):
     host = replace(layers.detect(), user_namespace=False, root_namespaces=False, setuid=False)
     monkeypatch.setattr(layers, "detect", lambda: host)
     from autograder.config import Limits
+    from autograder.sandbox import zygote
     from autograder.sandbox.proxy import Student
     from autograder.sandbox.runner import Sandbox
     hidden = sorted((REPO / "autograder" / "hidden").glob("test_*.py"))[0]
     results = REPO / ".git" / "HEAD"           # anything of the course outside the child's grants
     with Sandbox([PROBE_CELL], Limits()) as sandbox:
         sandbox.run_notebook()
-        found = json.loads(Student(sandbox, 10.0).probe([str(hidden), str(results)], os.getpid()))
+        found = json.loads(Student(sandbox, 10.0).probe([str(hidden), str(results)], os.getpid(),
+                                                        zygote.own_zygote().pid))
     assert sandbox.isolation.mode == "partial" and "landlock" in sandbox.isolation.layers
     assert found[str(hidden)] != "read" and found[str(results)] != "read"
-    assert found["signal the worker"] != "sent"
+    assert found["signal the worker"] != "sent" and found["signal the zygote"] != "sent"
+    assert found["effective"] == 0 and found["permitted"] == 0
 
 
 # ## The examples in every mode (slow) -------------------------------------------------

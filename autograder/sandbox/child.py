@@ -1,7 +1,8 @@
 """The only code that runs inside the sandboxed child, beside the student's.
 
-Started by `runner.py` as `python -I -m autograder.sandbox.child READ_FD WRITE_FD MAX_BYTES`
-in an empty directory with resource limits. It serves four requests, each
+Forked for `runner.py` by the zygote (`zygote.py`), which has imported it
+already, jailed in an empty directory with resource limits, as
+`main(["child", READ_FD, WRITE_FD, MAX_BYTES])`. It serves four requests, each
 answered with the replies `messages.REPLIES` lists:
 
     run        run the notebook's code cells (cell, cell_done ..., ran)

@@ -1,17 +1,21 @@
-"""Build the child's jail between fork and exec, from the layers `layers.choose` picked.
+"""Build the child's jail in the zygote's fork, from the layers `layers.choose` picked.
 
-    jail = plan(workdir, isolation, uid)      # in the trusted worker: what the jail holds
-    enter(jail, cgroup)                       # preexec_fn, first: namespaces and private root
-    ... rlimits ...
-    confine(jail)                             # preexec_fn, last: keyring, Landlock, seccomp
+    jail = plan(workdir, isolation, uid)      # what the jail holds
+    enter(jail, cgroup)                       # first: namespaces and private root
+    apply_rlimits(...)
+    drop_capabilities()                       # what exec would have dropped
+    confine(jail)                             # last: keyring, Landlock, seccomp
+
+(`zygote._become_child` runs these steps; the fork then serves the channel
+without an exec: the zygote's imports are already in its memory.)
 
 With namespaces (`mount-namespace` ... `private-root`), `enter`:
 
 1. joins the child's cgroup, then, inside a user namespace, drops to the
    child's uid first (as root: an allocated unused uid; otherwise the
    grader's own) and maps that uid to itself in a new user namespace, which
-   gives the capabilities to build the jail and loses them at exec (the uid
-   is not 0 there); as root without user namespaces, it stays root until the
+   gives the capabilities to build the jail, all dropped once it is built
+   (`drop_capabilities`); as root without user namespaces, it stays root until the
    jail is built;
 2. enters new mount, network, IPC and PID namespaces; forks, so that the
    child is pid 1 of its PID namespace (its death ends every process in
@@ -33,9 +37,11 @@ Landlock (if any) to the same readable paths and its own workdir.
 from __future__ import annotations
 
 import ctypes
+import errno as errnos
 import fcntl
 import os
 import pwd
+import resource
 import secrets
 import signal
 import sys
@@ -52,6 +58,8 @@ PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}         # the syscall's number per a
 SYS_MOUNT_SETATTR = 442                              # the same on both
 MOUNT_ATTR_RDONLY, MOUNT_ATTR_NOSUID, AT_RECURSIVE, AT_FDCWD = 1, 2, 0x8000, -100
 PR_SET_PDEATHSIG = 1
+PR_CAPBSET_DROP, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 24, 47, 4
+CAPABILITY_VERSION_3 = 0x20080522
 CLONE_NEWNS_NET_IPC = layers.CLONE_NEWNS | layers.CLONE_NEWNET | layers.CLONE_NEWIPC
 SYSTEM_DIRS = ("/usr", "/lib", "/lib64", "/bin", "/sbin", "/etc")
 DEVICES = ("/dev/null", "/dev/zero", "/dev/urandom", "/dev/random")
@@ -109,7 +117,7 @@ def plan(root: str, isolation: layers.Isolation, uid: int, gid: int) -> Jail:
 
 
 def enter(jail: Jail, cgroup: Optional[Cgroup]) -> None:
-    """Runs in the forked child before exec (see the module docstring)."""
+    """Runs in the forked child, first (see the module docstring)."""
     if cgroup is not None:
         cgroup.join()                        # before the uid is dropped: root writes cgroup.procs
     if not jail.namespaces:
@@ -127,7 +135,7 @@ def enter(jail: Jail, cgroup: Optional[Cgroup]) -> None:
     if jail.has("user-namespace") and jail.has("unused-uid"):
         # root's uid is not mapped in the namespace, so files made by it could
         # not be owned by anyone there: become the mapped uid (the capabilities
-        # in the namespace stay until exec) and bind the sources opened above.
+        # in the namespace stay until `drop_capabilities`) and bind the sources opened above.
         os.setresgid(jail.gid, jail.gid, jail.gid)
         os.setresuid(jail.uid, jail.uid, jail.uid)
     _build_root(jail, sources)
@@ -149,7 +157,7 @@ def _enter_user_namespace(jail: Jail) -> None:
     def write_maps(pid: int) -> None:
         os.close(ready_w)
         os.close(go_r)
-        if os.read(ready_r, 1) == b"u":      # nothing: the new process failed (and says so to Popen)
+        if os.read(ready_r, 1) == b"u":      # nothing: the new process failed (and says so to the zygote)
             for name, text in (("setgroups", "deny"), ("uid_map", f"{jail.uid} {jail.uid} 1"),
                                ("gid_map", f"{jail.gid} {jail.gid} 1")):
                 with open(f"/proc/{pid}/{name}", "w") as handle:
@@ -172,7 +180,7 @@ def _enter_user_namespace(jail: Jail) -> None:
 
 
 def confine(jail: Jail) -> None:
-    """Runs in the forked child right before exec: the layers that also bind its future children."""
+    """Runs in the forked child, last before it serves: the layers that also bind its future children."""
     libc = _libc()
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)   # the grader gone: so is the child
     if jail.has("session-keyring"):
@@ -194,6 +202,25 @@ def confine(jail: Jail) -> None:
         landlock.restrict(readable, writable, landlock.abi(), listable=listable)
     if jail.seccomp is not None:
         jail.seccomp.load()
+
+
+def apply_rlimits(limits: dict) -> None:
+    """{"RLIMIT_CPU": value, ...}: each as both soft and hard limit."""
+    for name, value in limits.items():
+        resource.setrlimit(getattr(resource, name), (value, value))
+
+
+def drop_capabilities() -> None:
+    """Drop every capability this process holds, as exec as a non-root uid would
+    (the jail's builder holds them all in its user namespace), and the
+    bounding set where it may, so that no exec can give any back."""
+    libc = _libc()
+    for capability in range(64):
+        if libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0 and ctypes.get_errno() == errnos.EINVAL:
+            break                            # past the kernel's last capability (EPERM: not ours to drop)
+    libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+    header = (ctypes.c_uint32 * 2)(CAPABILITY_VERSION_3, 0)
+    _call(libc.capset(header, (ctypes.c_uint32 * 6)()), "capset")
 
 
 def allocate_uid() -> tuple:
@@ -235,7 +262,7 @@ def _drop_to(uid: int, gid: int) -> None:
 def _fork_and_wait(between=None) -> None:
     """Fork: the new process returns (and goes on to become the child); this
     one never returns: it runs `between(pid)`, closes everything of the
-    grader's (Popen's error pipe too: it must see the child's exec), forwards
+    grader's (the zygote's ready pipe too: it must see only the child close it), forwards
     SIGINT/SIGTERM to the new process and exits with its status."""
     forwarded = {signal.SIGINT, signal.SIGTERM}
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, forwarded | {signal.SIGCHLD})
@@ -249,7 +276,7 @@ def _fork_and_wait(between=None) -> None:
         _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         if between is not None:
             between(pid)
-        _close_all()
+        close_all_but()
         while True:
             received = signal.sigwait(forwarded | {signal.SIGCHLD})
             if received in forwarded:
@@ -264,17 +291,18 @@ def _fork_and_wait(between=None) -> None:
         os._exit(status)
 
 
-def _close_all() -> None:
-    """Close every descriptor (listed, not counted up to RLIMIT_NOFILE, which may be a billion)."""
+def close_all_but(keep=()) -> None:
+    """Close every descriptor not in `keep` (listed, not counted up to RLIMIT_NOFILE, which may be a billion)."""
     try:
         fds = [int(fd) for fd in os.listdir("/proc/self/fd")]
     except OSError:
         fds = range(FALLBACK_FDS)
     for fd in fds:
-        try:
-            os.close(fd)
-        except OSError:
-            pass
+        if fd not in keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
 
 
 def _open_sources(paths) -> dict:

@@ -9,13 +9,12 @@ call: the next call restarts the child the same way.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
-import resource
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from collections import OrderedDict
@@ -23,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from autograder.config import Limits
-from autograder.sandbox import isolation, layers
+from autograder.sandbox import isolation, layers, zygote
 from autograder.sandbox.cgroup import Cgroup
 from autograder.sandbox.messages import REPLIES, GraderFunction, build, check
 from autograder.sandbox.transport import (MAX_DEPTH, Channel, ChannelClosed, ChannelTimeout, Opaque, ProtocolError,
@@ -72,7 +71,7 @@ class Sandbox:
         self.execution = Execution()
         self.restarts = 0
         self.started = time.monotonic()
-        self._process: Optional[subprocess.Popen] = None
+        self._process: Optional[zygote.ForkedChild] = None
         self._channel: Optional[Channel] = None
         self._workdir: Optional[str] = None
         self._cgroup: Optional[Cgroup] = None
@@ -351,33 +350,22 @@ class Sandbox:
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
         limits, chosen = self.limits, self.isolation
-        jail = None
+        uid = gid = None
         if chosen.mode != "none":
             uid, gid = self._child_uid()
             if uid != os.geteuid():
                 os.chown(self._workdir, uid, gid)   # the jail is built on it, as that uid
-            jail = isolation.plan(self._workdir, chosen, uid, gid)
         if chosen.has("cgroup-v1") or chosen.has("cgroup-v2"):
             self._cgroup = Cgroup.create(limits.memory, limits.processes, limits.cpu_cores)
             if self._cgroup is None:
                 raise RuntimeError("the child's cgroup could not be created, though the host allowed one")
-        cgroup = self._cgroup
-
-        def prepare_child():   # runs in the child between fork and exec; order matters:
-            if jail is not None:
-                isolation.enter(jail, cgroup)   # cgroup, uid, namespaces, private root
-            _apply_limits(limits)               # RLIMIT_NPROC must not stop the steps above
-            if jail is not None:
-                isolation.confine(jail)         # last: keyring, Landlock, seccomp
-
+        jailed = chosen.mode != "none" and chosen.has("private-root")
+        request = {"workdir": self._workdir, "mode": chosen.mode, "layers": list(chosen.layers),
+                   "uid": uid, "gid": gid, "rlimits": _rlimits(limits), "max_message": limits.max_message,
+                   "cgroup": self._cgroup and dataclasses.asdict(self._cgroup),
+                   "env": _child_environment(isolation.WORKDIR if jailed else self._workdir)}
         try:
-            self._process = subprocess.Popen(
-                [sys.executable, "-I", "-B", "-m", "autograder.sandbox.child",
-                 str(to_child_r), str(from_child_w), str(limits.max_message)],
-                cwd=self._workdir, env=_child_environment(isolation.WORKDIR if jail and jail.namespaces
-                                                          else self._workdir),
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                pass_fds=(to_child_r, from_child_w), start_new_session=True, preexec_fn=prepare_child)
+            self._process = _fork_child(request, (to_child_r, from_child_w))
         finally:
             os.close(to_child_r)
             os.close(from_child_w)
@@ -452,15 +440,24 @@ def _child_environment(workdir: str) -> dict:
     }
 
 
-def _apply_limits(limits: Limits) -> None:
-    """Runs in the child between fork and exec."""
-    for which, value in ((resource.RLIMIT_CPU, limits.cpu_seconds),
-                         (resource.RLIMIT_AS, limits.address_space),
-                         (resource.RLIMIT_FSIZE, limits.file_size),
-                         (resource.RLIMIT_NOFILE, limits.open_files),
-                         (resource.RLIMIT_NPROC, limits.processes),
-                         (resource.RLIMIT_CORE, 0)):
-        resource.setrlimit(which, (value, value))
+def _rlimits(limits: Limits) -> dict:
+    """The child's rlimits (`isolation.apply_rlimits` sets them once its jail is built)."""
+    return {"RLIMIT_CPU": limits.cpu_seconds, "RLIMIT_AS": limits.address_space,
+            "RLIMIT_FSIZE": limits.file_size, "RLIMIT_NOFILE": limits.open_files,
+            "RLIMIT_NPROC": limits.processes, "RLIMIT_CORE": 0}
+
+
+def _fork_child(request: dict, fds: tuple) -> zygote.ForkedChild:
+    """A child forked by this process's zygote; a zygote that died (killed, or
+    its session broken) is replaced once."""
+    for attempt in range(2):
+        session = zygote.session()
+        try:
+            return session.spawn(request, fds)
+        except zygote.ZygoteGone:
+            zygote.forget(session)
+            if attempt:
+                raise
 
 
 def error_text(error: dict, labels: tuple = ()) -> str:
