@@ -53,6 +53,7 @@ from autograder.grade import GradeRequest, Graded, crashed
 
 # A server's own start-up (imports, probe, collection) before it is written off.
 START_TIMEOUT = 120.0
+CLOSE_TIMEOUT = 10.0   # a server's own exit once its stdin closes
 STDERR_TAIL = 4000
 _ANSWERS_FD: Optional[int] = None   # the server's answer stream (closed in its forks)
 
@@ -265,6 +266,14 @@ class WarmWorker:
         self.process = None
 
     def close(self) -> None:
+        """Let the server end on its own (it waits for its zygote, so the CPU time of
+        every child it forked is counted in this process tree), then stop it."""
+        if self.process is not None:
+            try:
+                self.process.stdin.close()
+                self.process.wait(timeout=CLOSE_TIMEOUT)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
         self.stop()
         self.stderr.close()
 

@@ -12,6 +12,7 @@ server's untouched for the next fork.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -84,11 +85,30 @@ def test_hostile_then_honest_in_one_warm_worker():
         server = worker.process.pid
         after = worker.grade(request("honest", honest))
         assert worker.process.pid == server, "both went through the same warm worker"
+        zygotes = zygotes_of(server)
+        assert len(zygotes) == 1, "one zygote forked both submissions' children"
     finally:
         worker.close()
+    assert not any(os.path.exists(f"/proc/{pid}") for pid in zygotes), "the zygote ended with its server"
     assert first.result.student == "hostile" and first.result.score < alone.result.score
     assert not after.internal_errors
     assert after.result.to_json() == alone.result.to_json()
+
+
+def zygotes_of(parent: int) -> list:
+    """Pids of the zygotes (`autograder.sandbox.zygote`) whose parent is `parent`."""
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                command = handle.read().split(b"\0")
+            with open(f"/proc/{entry}/stat") as handle:
+                ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError):
+            continue
+        if b"autograder.sandbox.zygote" in command and ppid == parent:
+            found.append(int(entry))
+    return found
 
 
 # Runs in a process of its own: the fork of a test process with threads (xdist) would be unsafe.

@@ -179,10 +179,15 @@ def _enter_user_namespace(jail: Jail) -> None:
     _fork_and_wait()                         # the child is pid 1 of its PID namespace
 
 
+def die_with_parent() -> None:
+    """SIGKILL this process when its parent dies (set again after every uid change)."""
+    _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
 def confine(jail: Jail) -> None:
     """Runs in the forked child, last before it serves: the layers that also bind its future children."""
     libc = _libc()
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)   # the grader gone: so is the child
+    die_with_parent()                        # the grader gone: so is the child
     if jail.has("session-keyring"):
         number = layers.KEYCTL[os.uname().machine]
         _call(0 if libc.syscall(number, layers.KEYCTL_JOIN_SESSION_KEYRING, None) >= 0 else -1, "keyctl")

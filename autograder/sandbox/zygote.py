@@ -145,7 +145,7 @@ class Zygote:
             self.process = subprocess.Popen(
                 [sys.executable, "-I", "-B", "-m", "autograder.sandbox.zygote", str(theirs.fileno())],
                 pass_fds=(theirs.fileno(),), cwd=self.scratch, env=env, stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)   # in the owner's group: killed with it
         finally:
             theirs.close()
         self.control = ours
@@ -188,7 +188,7 @@ class Zygote:
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.kill()
             self.process.wait()
         shutil.rmtree(self.scratch, ignore_errors=True)
 
@@ -363,6 +363,7 @@ def _become_child(request: dict, read_fd: int, write_fd: int, ready_w: int) -> N
     """In the fork: jail this process exactly as the exec'd child was, then serve."""
     from autograder.sandbox import child, isolation, layers
     from autograder.sandbox.cgroup import Cgroup
+    isolation.die_with_parent()                 # the zygote killed (with its owner's group): so is the child
     os.setsid()
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
@@ -404,6 +405,7 @@ def _fresh_interpreter_state() -> None:
 
 def main(argv: list) -> int:
     control = socket.socket(fileno=int(argv[1]))
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the owner's to handle: it closes the zygote
     from autograder.sandbox import layers
     layers.protect_self()                    # no child ptraces or reads the zygote
     preload()
