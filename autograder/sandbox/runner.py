@@ -363,7 +363,7 @@ class Sandbox:
         request = {"workdir": self._workdir, "mode": chosen.mode, "layers": list(chosen.layers),
                    "uid": uid, "gid": gid, "rlimits": _rlimits(limits), "max_message": limits.max_message,
                    "cgroup": self._cgroup and dataclasses.asdict(self._cgroup),
-                   "env": _child_environment(isolation.WORKDIR if jailed else self._workdir)}
+                   "env": zygote.child_environment(isolation.WORKDIR if jailed else self._workdir)}
         try:
             self._process = _fork_child(request, (to_child_r, from_child_w))
         finally:
@@ -427,17 +427,6 @@ def _snapshot(value: Any) -> str:
 
 def _no_other(value: Any) -> dict:
     raise TypeError(f"grader bug: a callback returned a {type(value).__name__}")
-
-
-def _child_environment(workdir: str) -> dict:
-    """A scrubbed environment: nothing of the grader's leaks into the child."""
-    return {
-        "PATH": "/usr/bin:/bin", "HOME": workdir, "TMPDIR": workdir, "LANG": "C.UTF-8",
-        "PYTHONNOUSERSITE": "1",
-        "MPLBACKEND": "Agg", "MPLCONFIGDIR": workdir, "IPYTHONDIR": os.path.join(workdir, ".ipython"),
-        # One BLAS thread per child: parallel grading jobs share the cores fairly.
-        "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-    }
 
 
 def _rlimits(limits: Limits) -> dict:

@@ -94,9 +94,13 @@ class ForkedChild:
     def wait(self, timeout: Optional[float] = None) -> int:
         deadline = None if timeout is None else time.monotonic() + timeout
         while self.poll() is None:
-            if deadline is not None and time.monotonic() > deadline:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
                 raise subprocess.TimeoutExpired(f"child {self.pid}", timeout)
-            time.sleep(POLL_PAUSE)
+            if self._pidfd is not None:
+                select.select([self._pidfd], [], [], left)   # readable once the child has exited
+            else:
+                time.sleep(POLL_PAUSE)
         return self.returncode
 
 
@@ -137,14 +141,11 @@ class Zygote:
         self.owner = os.getpid()
         self.scratch = tempfile.mkdtemp(prefix="autograder-zygote-")   # its HOME, font cache
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        env = {"PATH": "/usr/bin:/bin", "HOME": self.scratch, "TMPDIR": self.scratch, "LANG": "C.UTF-8",
-               "PYTHONNOUSERSITE": "1", "MPLBACKEND": "Agg", "MPLCONFIGDIR": self.scratch,
-               "IPYTHONDIR": os.path.join(self.scratch, ".ipython"),
-               "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-I", "-B", "-m", "autograder.sandbox.zygote", str(theirs.fileno())],
-                pass_fds=(theirs.fileno(),), cwd=self.scratch, env=env, stdin=subprocess.DEVNULL,
+                pass_fds=(theirs.fileno(),), cwd=self.scratch, env=child_environment(self.scratch),
+                stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)   # in the owner's group: killed with it
         finally:
             theirs.close()
@@ -169,7 +170,7 @@ class Zygote:
         try:
             socket.send_fds(self.control, [b'{"op": "session"}'], [theirs.fileno()])
             if self.control.recv(MAX_PACKET) != b'{"ok": true}':
-                raise ZygoteError("the zygote refused a session")
+                raise OSError("no session")
         except OSError as exc:
             ours.close()
             raise ZygoteGone(f"the zygote is gone ({exc})") from None
@@ -191,6 +192,18 @@ class Zygote:
             self.process.kill()
             self.process.wait()
         shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def child_environment(workdir: str) -> dict:
+    """A scrubbed environment (the zygote's, then each child's): nothing of the grader's leaks in."""
+    return {
+        "PATH": "/usr/bin:/bin", "HOME": workdir, "TMPDIR": workdir, "LANG": "C.UTF-8",
+        "PYTHONNOUSERSITE": "1",
+        "MPLBACKEND": "Agg", "MPLCONFIGDIR": workdir, "IPYTHONDIR": os.path.join(workdir, ".ipython"),
+        # One BLAS thread per child: parallel grading jobs share the cores fairly (and the
+        # zygote starts no BLAS threads, which a fork would not carry over).
+        "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+    }
 
 
 _ZYGOTE: Optional[Zygote] = None
@@ -235,18 +248,22 @@ def forget(broken: Session) -> None:
 
 # --- the zygote ------------------------------------------------------------------
 def preload() -> None:
-    """What every child imports, imported once (matplotlib also builds its font cache)."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.contour       # noqa: F401  (child.describe_figure)
-    import matplotlib.figure        # noqa: F401
-    import matplotlib.pyplot        # noqa: F401
+    """What every child imports, imported once (matplotlib also builds its font cache).
+    The child needs IPython and numpy; the rest is imported where installed."""
     import numpy                    # noqa: F401
     from IPython.core.interactiveshell import InteractiveShell   # noqa: F401
     from traitlets.config import Config                          # noqa: F401
     from autograder.sandbox import child, isolation               # noqa: F401
     try:
-        import pyseccomp            # noqa: F401
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.contour   # noqa: F401  (child.describe_figure)
+        import matplotlib.figure    # noqa: F401
+        import matplotlib.pyplot    # noqa: F401
+    except ImportError:
+        pass
+    try:
+        import pyseccomp            # noqa: F401  (the seccomp layer's filter)
     except ImportError:
         pass
 
