@@ -75,7 +75,7 @@ def warm_up() -> list:
     except Exception as exc:   # the fork will meet (and report) it again
         problems.append(f"isolation probe: {exc!r}")
     try:
-        zygote.own_zygote()      # the children's imports, paid once for this server
+        zygote.own_zygote().session().close()   # its imports (started by main) done before the first fork
     except Exception as exc:     # each fork then starts its own
         problems.append(f"zygote: {exc!r}")
     return problems
@@ -181,6 +181,8 @@ def answer_line(line: str) -> dict:
 
 
 def main() -> int:
+    from autograder.sandbox import zygote
+    zygote.own_zygote()               # first: the children's imports run beside the server's own
     os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = hypothesis_directory()
     answers = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)                     # anything printed while warming up goes to stderr

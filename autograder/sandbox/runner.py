@@ -440,11 +440,13 @@ def _fork_child(request: dict, fds: tuple) -> zygote.ForkedChild:
     """A child forked by this process's zygote; a zygote that died (killed, or
     its session broken) is replaced once."""
     for attempt in range(2):
-        session = zygote.session()
+        session = None
         try:
+            session = zygote.session()
             return session.spawn(request, fds)
         except zygote.ZygoteGone:
-            zygote.forget(session)
+            if session is not None:
+                zygote.forget(session)
             if attempt:
                 raise
 

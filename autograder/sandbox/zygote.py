@@ -150,15 +150,20 @@ class Zygote:
         finally:
             theirs.close()
         self.control = ours
+        self.ready = False   # its imports run while the owner goes on; the first session waits for them
+
+    def _await_ready(self) -> None:
         self.control.settimeout(START_TIMEOUT)
         try:
             ready = self.control.recv(MAX_PACKET)
         except OSError:
             ready = b""
         if json.loads(ready or b"{}").get("ready") is not True:
-            self.close()
+            self.process.kill()   # not alive: `own_zygote` starts another
+            self.process.wait()
             raise ZygoteGone("the zygote did not start")
         self.control.settimeout(None)
+        self.ready = True
 
     @property
     def pid(self) -> int:
@@ -166,6 +171,8 @@ class Zygote:
 
     def session(self) -> Session:
         """A new session (only the owner may ask: a fork gets one made for it)."""
+        if not self.ready:
+            self._await_ready()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
             socket.send_fds(self.control, [b'{"op": "session"}'], [theirs.fileno()])
