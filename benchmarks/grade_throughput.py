@@ -15,7 +15,8 @@ printed as os.getloadavg() beside each phase):
    `crash` (a cell that ends the process with os._exit), `slow` (a cell that
    sleeps 1 s and loops for ~0.3 s) and `untouched` (the release notebook).
 2. Where one submission's time goes: interpreter start, the trusted
-   worker's imports and hidden-test collection, the sandboxed child's imports,
+   worker's imports and hidden-test collection, the zygote's start (the
+   children's imports, once per worker), one sandboxed child forked by it,
    and the stages of one grading (core seconds, from wait4 rusage).
 3. `autograder grade` (the CLI's own path: `--jobs` threads, each with a warm
    worker, see autograder/pool.py) on the first 50, 100, 200, 400 submissions:
@@ -27,10 +28,12 @@ printed as os.getloadavg() beside each phase):
    (generate_assignment, as autograder/build.py drives nbgrader) on the same
    first N submissions, and the ratio.
 5. Each lab's own "Restart & Run All" in a plain kernel (nbclient), and the
-   grader's overhead per submission: core time per graded solution minus the
-   notebook's own core time (the kernel's start-up, measured on an empty
-   notebook, taken out), plus one student's CI check: `autograder grade` of a
-   single notebook, wall, against the notebook's own wall in a fresh kernel.
+   grader's overhead per submission: the core time one more graded solution
+   adds (grading 2N copies against N) minus the notebook's own core time (the
+   kernel's start-up, measured on an empty notebook, taken out), beside the
+   core per copy with the workers' start-up included, plus one student's CI
+   check: `autograder grade` of a single notebook, wall, against the
+   notebook's own wall in a fresh kernel.
 """
 from __future__ import annotations
 
@@ -54,6 +57,7 @@ sys.path.insert(0, str(ROOT))
 from autograder.labs import LABS, Course, default_course  # noqa: E402
 
 KINDS = ("correct", "partial", "crash", "slow", "untouched")
+CHILDREN = 20   # sandboxed children forked to price one
 PAGE = os.sysconf("SC_PAGE_SIZE")
 PY = sys.executable
 
@@ -309,23 +313,31 @@ def core_of(command: list, cwd: Path = None) -> dict:
 def profile_phase(course: Path, scratch: Path) -> list:
     """Core seconds of the start-up steps a fresh worker and a fresh child pay, and of one grading's stages."""
     lab = "lab-1.4.1-manual-backpropagation"
-    child = ("import sys; sys.path.insert(0, {root!r}); import autograder.sandbox.child as c; c.make_shell()"
-             .format(root=str(ROOT)))
+    children = ("import sys; sys.path.insert(0, {root!r})\n"
+                "from autograder.config import Limits\nfrom autograder.sandbox import zygote\n"
+                "from autograder.sandbox.runner import Sandbox\nzygote.own_zygote()\n"
+                "for _ in range({n}):\n"
+                "    with Sandbox(['import numpy as np\\nimport matplotlib.pyplot as plt'], Limits()) as s:\n"
+                "        s.run_notebook()\n")
     steps = [
         ("interpreter start (python -c pass)", [PY, "-c", "pass"]),
         ("fresh worker: + grader imports (autograder.worker, nbformat)",
          [PY, "-c", "import autograder.worker, autograder.notebook"]),
-        ("warm worker start: + isolation probe + collect all 5 labs' hidden tests",
+        ("warm worker start: + isolation probe, zygote, collect all 5 labs' hidden tests",
          [PY, "-c", "from autograder.pool import warm_up; warm_up(); from autograder.grade import hidden_exercises; "
                     "from autograder.labs import LABS; [hidden_exercises(lab) for lab in LABS.values()]"]),
-        ("sandboxed child: python -I + IPython shell, numpy", [PY, "-I", "-B", "-c", child]),
-        ("sandboxed child + import matplotlib.pyplot (the notebooks do)",
-         [PY, "-I", "-B", "-c", child + "; import matplotlib.pyplot"]),
+        ("zygote start: python -I, IPython, numpy, matplotlib.pyplot (once per worker)",
+         [PY, "-c", children.format(root=str(ROOT), n=0)]),
+        (f"zygote + {CHILDREN} sandboxed children (fork, jail, shell, numpy + pyplot imports)",
+         [PY, "-c", children.format(root=str(ROOT), n=CHILDREN)]),
     ]
     rows = []
     for name, command in steps:
         best = min((core_of(command, cwd=ROOT) for _ in range(3)), key=lambda m: m["core"])
         rows.append((name, best["core"], best["wall"]))
+    (_, start, start_wall), (_, many, many_wall) = rows[-2:]
+    rows.append(("  one sandboxed child, forked (the difference / children)", (many - start) / CHILDREN,
+                 (many_wall - start_wall) / CHILDREN))
     stages = scratch / "stages.py"
     stages.write_text(STAGES.format(root=str(ROOT), lab=lab))
     m = core_of([PY, str(stages)], cwd=ROOT)
@@ -368,28 +380,34 @@ print("; ".join(f"{{k}} {{v:.2f}} s" for k, v in marks.items()))
 
 def own_phase(course: Path, scratch: Path, jobs: int, copies: int, seed: int) -> list:
     """Per lab: the solution's own Restart & Run All (wall, and core minus an empty notebook's), the
-    grader's core per graded copy, the overhead, and one notebook's `autograder grade` wall."""
+    grader's core per graded copy (2 x `copies` graded, the workers' start-up included), the marginal
+    core of one more submission (grading 2 x `copies` against `copies`: what each one adds once the
+    workers are warm), the overhead (marginal minus own), and one notebook's `autograder grade` wall."""
     empty = min((core_of([PY, __file__, "_own", "empty"], cwd=ROOT) for _ in range(2)), key=lambda m: m["core"])
-    rows = [("(empty notebook: kernel start)", empty["wall"], empty["core"], None, None, None, None)]
+    rows = [("(empty notebook: kernel start)", empty["wall"], empty["core"], None, None, None, None, None)]
     env = dict(os.environ, PATH=os.path.dirname(PY) + os.pathsep + os.environ.get("PATH", ""))
     for lab in LABS:
         solution = course / "solutions" / lab / f"{lab}.ipynb"
         own = core_of([PY, __file__, "_own", str(solution)], cwd=ROOT)
         own_core = own["core"] - empty["core"]
-        tree = scratch / f"own-{lab}" / "submitted"
-        for i in range(copies):
-            target = tree / f"copy{i}" / lab
-            target.mkdir(parents=True, exist_ok=True)
-            shutil.copy(solution, target / f"{lab}.ipynb")
-        graded = grade_phase(tree, scratch / f"own-{lab}", jobs, "warm", seed)
+        graded = {}
+        for count in (copies, 2 * copies):
+            tree = scratch / f"own-{lab}-{count}" / "submitted"
+            for i in range(count):
+                target = tree / f"copy{i}" / lab
+                target.mkdir(parents=True, exist_ok=True)
+                shutil.copy(solution, target / f"{lab}.ipynb")
+            graded[count] = grade_phase(tree, scratch / f"own-{lab}-{count}", jobs, "warm", seed)["core"]
         single_dir = scratch / f"single-{lab}"
         single_dir.mkdir()
         single_nb = single_dir / f"{lab}.ipynb"
         shutil.copy(solution, single_nb)
         single = measure([PY, "-m", "autograder.cli", "grade", str(single_nb),
                           "--out", str(single_dir / "out"), "--seed", str(seed), "--jobs", "1"], env=env, cwd=ROOT)
-        per = graded["core"] / copies
-        rows.append((lab, own["wall"], own_core, per, per - own_core, single["wall"], single["wall"] - own["wall"]))
+        per = graded[2 * copies] / (2 * copies)
+        marginal = (graded[2 * copies] - graded[copies]) / copies
+        rows.append((lab, own["wall"], own_core, per, marginal, marginal - own_core, single["wall"],
+                     single["wall"] - own["wall"]))
     return rows
 
 
@@ -398,7 +416,8 @@ def main() -> int:
     parser.add_argument("--sizes", default="50,100,200,400", help="corpus sizes graded by autograder grade")
     parser.add_argument("--compare", type=int, default=200, help="submissions graded by both (0: skip nbgrader)")
     parser.add_argument("--fresh", type=int, default=50, help="submissions graded with --workers fresh (0: skip)")
-    parser.add_argument("--copies", type=int, default=4, help="solution copies per lab for the overhead figure")
+    parser.add_argument("--copies", type=int, default=10,
+                        help="solution copies per lab for the overhead figure (graded once, then twice as many)")
     parser.add_argument("--jobs", type=int, default=None, help="autograder --jobs (default: the usable cores)")
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--quick", action="store_true", help="sizes 10,20, nbgrader and fresh on 10, 2 copies")
@@ -463,17 +482,19 @@ def main() -> int:
                 say("nbgrader output tail: " + nb["output"][-1500:].replace("\n", " | "))
         if "own" not in args.skip:
             say(f"\n## Each lab's own Restart & Run All (nbclient, plain kernel) and the grader's overhead")
-            say(f"(overhead = grader core s per graded solution ({args.copies} copies, warm) - the notebook's own "
-                "core s without the kernel's start; CI = `autograder grade ONE.ipynb --jobs 1` wall - own wall)")
-            say(f"{'lab':40} {'own wall':>8} {'own core':>8} {'grader core':>11} {'overhead':>8} "
+            say(f"(per copy = grader core s per graded solution, {2 * args.copies} copies, warm workers' start-up "
+                f"included; marginal = what one more solution adds: (core of {2 * args.copies} - core of "
+                f"{args.copies}) / {args.copies}; overhead = marginal - the notebook's own core s without the "
+                "kernel's start; CI = `autograder grade ONE.ipynb --jobs 1` wall - own wall)")
+            say(f"{'lab':40} {'own wall':>8} {'own core':>8} {'per copy':>8} {'marginal':>8} {'overhead':>8} "
                 f"{'CI wall':>7} {'CI-own':>6}")
-            for lab, own_wall, own_core, per, over, ci, ci_over in own_phase(course, scratch, jobs, args.copies,
-                                                                             args.seed):
+            for lab, own_wall, own_core, per, marginal, over, ci, ci_over in own_phase(course, scratch, jobs,
+                                                                                       args.copies, args.seed):
                 if per is None:
                     say(f"{lab:40} {own_wall:8.2f} {own_core:8.2f}")
                 else:
-                    say(f"{lab:40} {own_wall:8.2f} {own_core:8.2f} {per:11.2f} {over:8.2f} {ci:7.2f} "
-                        f"{ci_over:6.2f}")
+                    say(f"{lab:40} {own_wall:8.2f} {own_core:8.2f} {per:8.2f} {marginal:8.2f} {over:8.2f} "
+                        f"{ci:7.2f} {ci_over:6.2f}")
         if args.fresh:
             tree = subset(corpus_root, corpus, args.fresh, scratch / "fresh")
             m = grade_phase(tree, scratch / "fresh", jobs, "fresh", args.seed)
