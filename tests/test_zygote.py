@@ -50,6 +50,12 @@ PRISTINE = {"allclose": False, "divide": "warn", "linewidth": 1.5, "figures": 0,
             "stolen": None, "left": False}
 
 
+def unjailed(workdir: str) -> dict:
+    """A spawn request for a child with rlimits only (mode none), in `workdir`."""
+    return {"workdir": workdir, "mode": "none", "layers": ["rlimits"], "uid": None, "gid": None, "rlimits": {},
+            "max_message": 1 << 20, "cgroup": None, "env": {}}
+
+
 def state_after(cells: list) -> dict:
     with Sandbox(cells, FAST) as sandbox:
         sandbox.run_notebook()
@@ -86,9 +92,7 @@ def test_a_child_that_cannot_enter_its_jail_is_reported_and_the_zygote_goes_on()
     read_fd, write_fd = os.pipe()
     try:
         with pytest.raises(zygote.ZygoteError, match="could not start") as caught:
-            session.spawn({"workdir": "/nonexistent/autograder-workdir", "mode": "none", "layers": ["rlimits"],
-                           "uid": None, "gid": None, "rlimits": {}, "max_message": 1 << 20, "cgroup": None,
-                           "env": {}}, (read_fd, write_fd))
+            session.spawn(unjailed("/nonexistent/autograder-workdir"), (read_fd, write_fd))
         assert not isinstance(caught.value, zygote.ZygoteGone)
     finally:
         os.close(read_fd)
@@ -103,9 +107,7 @@ def test_a_session_that_closes_takes_its_children_with_it():
     read_fd, write_fd = os.pipe()
     other_r, other_w = os.pipe()
     try:
-        child = session.spawn({"workdir": "/", "mode": "none", "layers": ["rlimits"], "uid": None, "gid": None,
-                               "rlimits": {}, "max_message": 1 << 20, "cgroup": None, "env": {}},
-                              (read_fd, other_w))
+        child = session.spawn(unjailed("/"), (read_fd, other_w))
     finally:
         for fd in (read_fd, other_w):
             os.close(fd)
@@ -118,3 +120,23 @@ def test_a_session_that_closes_takes_its_children_with_it():
     assert os.read(other_r, 1) == b"", "the child's end of the channel closed with it"
     os.close(other_r)
     os.close(write_fd)
+
+
+def test_without_pidfds_a_childs_exit_is_polled_through_the_zygote(monkeypatch):
+    """Kernels before 5.3 or seccomp profiles that refuse pidfd_open: `poll` asks the zygote."""
+    def refused(pid):
+        raise OSError(38, "pidfd_open refused")
+    monkeypatch.setattr(os, "pidfd_open", refused)
+    session = zygote.session()
+    read_fd, write_fd = os.pipe()
+    other_r, other_w = os.pipe()
+    try:
+        child = session.spawn(unjailed("/"), (read_fd, other_w))
+    finally:
+        for fd in (read_fd, other_w):
+            os.close(fd)
+    assert child._pidfd is None and child.poll() is None
+    os.close(write_fd)            # its channel closed: the child ends
+    assert child.wait(timeout=10) is not None
+    assert not os.path.exists(f"/proc/{child.pid}"), "reaped"
+    os.close(other_r)

@@ -78,17 +78,20 @@ class ForkedChild:
             self._pidfd = None
 
     def poll(self) -> Optional[int]:
-        if self.returncode is None:
-            if self._pidfd is not None and not select.select([self._pidfd], [], [], 0)[0]:
+        if self.returncode is not None:
+            return self.returncode
+        try:
+            if self._pidfd is not None:
+                if not select.select([self._pidfd], [], [], 0)[0]:   # readable once it has exited
+                    return None
+            elif not self.session.ask({"op": "poll", "pid": self.pid})["exited"]:
                 return None
-            try:
-                if self.session.ask({"op": "poll", "pid": self.pid}).get("status") is not None:
-                    self.returncode = self.session.ask({"op": "reap", "pid": self.pid})["status"]
-            except ZygoteGone:   # its zygote died, and with it the child (its parent-death signal)
-                self.returncode = -signal.SIGKILL
-            if self.returncode is not None and self._pidfd is not None:
-                os.close(self._pidfd)
-                self._pidfd = None
+            self.returncode = self.session.ask({"op": "reap", "pid": self.pid})["status"]
+        except ZygoteGone:   # its zygote died, and with it the child (its parent-death signal)
+            self.returncode = -signal.SIGKILL
+        if self._pidfd is not None:
+            os.close(self._pidfd)
+            self._pidfd = None
         return self.returncode
 
     def wait(self, timeout: Optional[float] = None) -> int:
@@ -324,8 +327,8 @@ def _answer(request: dict, fds: list, children: dict) -> dict:
     if pid not in children:
         raise ValueError(f"{pid} is not a child of this session")
     if op == "poll":
-        info = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
-        return {"status": None if info is None else 0}
+        info = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)   # left unreaped
+        return {"exited": info is not None}
     if op == "reap":
         del children[pid]
         _, status = os.waitpid(pid, 0)
