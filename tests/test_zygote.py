@@ -56,6 +56,17 @@ def unjailed(workdir: str) -> dict:
             "max_message": 1 << 20, "cgroup": None, "env": {}}
 
 
+def idle_child(session: zygote.Session) -> tuple:
+    """(child, fd to it, fd from it): an unjailed child waiting on its channel."""
+    read_fd, to_child = os.pipe()
+    from_child, write_fd = os.pipe()
+    try:
+        return session.spawn(unjailed("/"), (read_fd, write_fd)), to_child, from_child
+    finally:
+        os.close(read_fd)
+        os.close(write_fd)
+
+
 def state_after(cells: list) -> dict:
     with Sandbox(cells, FAST) as sandbox:
         sandbox.run_notebook()
@@ -104,22 +115,16 @@ def test_a_session_that_closes_takes_its_children_with_it():
     """A grading fork killed mid-submission leaves no child behind."""
     owner = zygote.own_zygote()
     session = owner.session()
-    read_fd, write_fd = os.pipe()
-    other_r, other_w = os.pipe()
-    try:
-        child = session.spawn(unjailed("/"), (read_fd, other_w))
-    finally:
-        for fd in (read_fd, other_w):
-            os.close(fd)
+    child, to_child, from_child = idle_child(session)
     assert child.poll() is None
     session.close()
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and os.path.exists(f"/proc/{child.pid}"):
         time.sleep(0.05)
     assert not os.path.exists(f"/proc/{child.pid}")
-    assert os.read(other_r, 1) == b"", "the child's end of the channel closed with it"
-    os.close(other_r)
-    os.close(write_fd)
+    assert os.read(from_child, 1) == b"", "the child's end of the channel closed with it"
+    os.close(from_child)
+    os.close(to_child)
 
 
 def test_without_pidfds_a_childs_exit_is_polled_through_the_zygote(monkeypatch):
@@ -128,15 +133,9 @@ def test_without_pidfds_a_childs_exit_is_polled_through_the_zygote(monkeypatch):
         raise OSError(38, "pidfd_open refused")
     monkeypatch.setattr(os, "pidfd_open", refused)
     session = zygote.session()
-    read_fd, write_fd = os.pipe()
-    other_r, other_w = os.pipe()
-    try:
-        child = session.spawn(unjailed("/"), (read_fd, other_w))
-    finally:
-        for fd in (read_fd, other_w):
-            os.close(fd)
+    child, to_child, from_child = idle_child(session)
     assert child._pidfd is None and child.poll() is None
-    os.close(write_fd)            # its channel closed: the child ends
+    os.close(to_child)            # its channel closed: the child ends
     assert child.wait(timeout=10) is not None
     assert not os.path.exists(f"/proc/{child.pid}"), "reaped"
-    os.close(other_r)
+    os.close(from_child)

@@ -359,7 +359,7 @@ class Sandbox:
             self._cgroup = Cgroup.create(limits.memory, limits.processes, limits.cpu_cores)
             if self._cgroup is None:
                 raise RuntimeError("the child's cgroup could not be created, though the host allowed one")
-        jailed = chosen.mode != "none" and chosen.has("private-root")
+        jailed = chosen.has("private-root")
         request = {"workdir": self._workdir, "mode": chosen.mode, "layers": list(chosen.layers),
                    "uid": uid, "gid": gid, "rlimits": _rlimits(limits), "max_message": limits.max_message,
                    "cgroup": self._cgroup and dataclasses.asdict(self._cgroup),
