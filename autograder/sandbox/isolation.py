@@ -273,12 +273,12 @@ def _fork_and_wait(between=None) -> None:
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, forwarded | {signal.SIGCHLD})
     pid = os.fork()
     if pid == 0:
-        _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)   # (set again after a uid change)
+        die_with_parent()
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
         return
     status = 255
     try:
-        _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        die_with_parent()
         if between is not None:
             between(pid)
         close_all_but()
