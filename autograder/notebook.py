@@ -3,6 +3,7 @@ instructor's source notebook (where the exercises' points live)."""
 from __future__ import annotations
 
 import ast
+import functools
 import os
 import re
 import sys
@@ -147,13 +148,8 @@ def shell_escapes(cells: list, labels: list) -> list:
 def defined_functions(cells: list) -> dict:
     """{name: raises NotImplementedError} of the functions the cells define at
     top level (the last definition wins, as when the notebook runs top to bottom)."""
-    found = {}
-    for source in cells:
-        tree = _parsed(source)
-        for node in tree.body if tree is not None else ():
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                found[node.name] = raises_not_implemented(node)
-    return found
+    functions, _ = _top_level(tuple(cells))
+    return {name: raises_not_implemented(node) for name, node in functions.items()}
 
 
 def raises_not_implemented(function) -> bool:
@@ -201,11 +197,11 @@ def _parsed(source: str):
         return None
 
 
-def stubs_used_by(cells: list, name: str) -> list:
-    """The functions `name` uses, directly or through other functions and
-    module-level names (a dispatch dict of step functions), whose last
-    definition still raises NotImplementedError; [] when `name` raises it
-    itself or is not defined. Static: what running it would reach."""
+@functools.lru_cache(maxsize=4)
+def _top_level(cells: tuple) -> tuple:
+    """({function name: its last def}, {module-level name: [values assigned]})
+    of the cells' top level, parsed once per notebook (the hidden tests ask
+    about the same cells once per check). Callers only read the trees."""
     functions, values = {}, {}
     for source in cells:
         tree = _parsed(source)
@@ -217,6 +213,15 @@ def stubs_used_by(cells: list, name: str) -> list:
                 for target in targets:
                     if isinstance(target, ast.Name):
                         values.setdefault(target.id, []).append(node.value)
+    return functions, values
+
+
+def stubs_used_by(cells: list, name: str) -> list:
+    """The functions `name` uses, directly or through other functions and
+    module-level names (a dispatch dict of step functions), whose last
+    definition still raises NotImplementedError; [] when `name` raises it
+    itself or is not defined. Static: what running it would reach."""
+    functions, values = _top_level(tuple(cells))
     if name not in functions or raises_not_implemented(functions[name]):
         return []
     seen, todo, stubs = {name}, [functions[name]], []
