@@ -139,3 +139,43 @@ def test_without_pidfds_a_childs_exit_is_polled_through_the_zygote(monkeypatch):
     assert child.wait(timeout=10) is not None
     assert not os.path.exists(f"/proc/{child.pid}"), "reaped"
     os.close(from_child)
+
+
+# Burns CPU, then ignores the interrupt and waits: the grader must kill it.
+STUBBORN = '''
+import signal, time
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+start = time.process_time()
+while time.process_time() - start < 0.5:
+    pass
+time.sleep(60)
+'''
+
+COUNT_KILLED_CHILDREN = f'''
+import os, resource, sys
+from dataclasses import replace
+from autograder.config import Limits
+from autograder.sandbox import zygote
+from autograder.sandbox.runner import Sandbox
+with Sandbox([{STUBBORN!r}], replace(Limits(), cell_timeout=2.0, interrupt_grace=0.5)) as sandbox:
+    sandbox.run_notebook()
+    assert sandbox.execution.issues, "the cell was stopped"
+owner = zygote.own_zygote()
+with open(f"/proc/{{owner.pid}}/stat") as stat:   # the zygote's own utime and stime, in ticks
+    own = sum(int(f) for f in stat.read().rsplit(")", 1)[1].split()[11:13]) / os.sysconf("SC_CLK_TCK")
+owner.close()
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(usage.ru_utime + usage.ru_stime - own)     # what the zygote's children used
+'''
+
+
+def test_a_killed_childs_processes_are_reaped_and_its_cpu_time_counted():
+    """Killing a jailed child's group kills the processes between it and the zygote
+    first: the zygote, their subreaper, reaps them all (no zombie left to a container's
+    PID 1, which may never reap it), so the grading process's CPU time includes theirs."""
+    import subprocess
+    import sys
+    done = subprocess.run([sys.executable, "-c", COUNT_KILLED_CHILDREN], capture_output=True, text=True,
+                          timeout=120, cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert float(done.stdout.split()[-1]) >= 0.45, "the killed child's 0.5 s of CPU is counted"

@@ -53,6 +53,8 @@ MAX_PACKET = 1 << 16
 READY_TIMEOUT = 30.0      # a fork that has not entered its jail by then is killed
 START_TIMEOUT = 60.0      # the zygote's imports
 POLL_PAUSE = 0.002
+ORPHAN_PAUSE = 1.0        # orphans are reaped at least this often
+PR_SET_CHILD_SUBREAPER = 36
 
 
 class ZygoteError(RuntimeError):
@@ -281,13 +283,15 @@ def preload() -> None:
 def serve(control: socket.socket) -> None:
     sessions: dict = {}   # socket -> {pid: True} of its unreaped children
     while True:
-        readable, _, _ = select.select([control, *sessions], [], [])
+        readable, _, _ = select.select([control, *sessions], [], [], ORPHAN_PAUSE)
+        _reap_orphans(sessions)
         for sock in readable:
             data, fds, _, _ = _receive(sock)
             if sock is control:
                 if not data:
                     for children in sessions.values():
                         _end(children)
+                    _reap_orphans(sessions, wait=ORPHAN_PAUSE)
                     return
                 sessions[socket.socket(fileno=fds[0])] = {}
                 control.send(b'{"ok": true}')
@@ -334,6 +338,27 @@ def _answer(request: dict, fds: list, children: dict) -> dict:
         _, status = os.waitpid(pid, 0)
         return {"status": os.waitstatus_to_exitcode(status)}
     raise ValueError(f"unknown request {op!r}")
+
+
+def _reap_orphans(sessions: dict, wait: float = 0.0) -> None:
+    """Reap the processes orphaned below the zygote, its child subreaper (see
+    `main`): the jail's in-between processes and the child itself, when
+    killing a child's group killed its parents first. Sessions' children are
+    left for their sessions to reap. `wait`: go on for up to that long while
+    children remain (the zygote's last call, once every session has ended)."""
+    known = set().union(*sessions.values())
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            info = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+        except ChildProcessError:   # no children at all
+            return
+        if info is not None and info.si_pid not in known:
+            os.waitpid(info.si_pid, 0)
+            continue
+        if info is not None or time.monotonic() >= deadline:
+            return   # the next zombie is a session's (reaped when it asks), or none has exited yet
+        time.sleep(POLL_PAUSE)
 
 
 def _end(children: dict) -> None:
@@ -435,6 +460,12 @@ def main(argv: list) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the owner's to handle: it closes the zygote
     from autograder.sandbox import layers
     layers.protect_self()                    # no child ptraces or reads the zygote
+    # Orphans below the zygote become its children, not init's: killing a
+    # jailed child's group kills the processes in between before they reap
+    # the child. Reaped here (`_reap_orphans`), they leave no zombie behind
+    # (a container's PID 1 may never reap one) and their CPU time is counted
+    # in the grading process's tree, as any child's.
+    ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     preload()
     control.send(b'{"ready": true}')
     serve(control)
