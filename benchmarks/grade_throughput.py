@@ -26,7 +26,10 @@ printed as os.getloadavg() beside each phase):
    same on `--workers fresh` for comparison.
 4. `nbgrader autograde` on a scratch nbgrader course built from `source/`
    (generate_assignment, as autograder/build.py drives nbgrader) on the same
-   first N submissions, and the ratio.
+   first N submissions, and the ratio; then what a 4x ratio would leave per
+   submission (job slots x nbgrader's wall / N / 4) beside what one grading
+   takes in a warm process, per kind: the notebook's own run in the sandbox
+   (the floor: every cell runs), the hidden tests, the whole grade().
 5. Each lab's own "Restart & Run All" in a plain kernel (nbclient), and the
    grader's overhead per submission: the core time one more graded solution
    adds (grading 2N copies against N) minus the notebook's own core time (the
@@ -378,6 +381,51 @@ print("; ".join(f"{{k}} {{v:.2f}} s" for k, v in marks.items()))
 '''
 
 
+FLOOR = '''import json, sys, time
+sys.path.insert(0, {root!r}); sys.path.insert(0, {here!r})
+import nbformat
+import autograder.grade as g
+import grade_throughput as bench
+from autograder.sandbox import runner
+from autograder.labs import LABS, Course, default_course
+course_dir = default_course()
+course = Course.load(course_dir)
+marks = {{}}
+def timed(owner, name):
+    original = getattr(owner, name)
+    def wrapper(*a, **k):
+        start = time.perf_counter()
+        try:
+            return original(*a, **k)
+        finally:
+            marks[name] = marks.get(name, 0) + time.perf_counter() - start
+    setattr(owner, name, wrapper)
+timed(runner.Sandbox, "run_notebook")
+timed(g, "run_hidden_tests")
+rows = []
+for lab in LABS:
+    for kind in bench.KINDS:
+        nb = nbformat.writes(bench.make_submission(lab, kind, 0, course_dir, course.points)).encode()
+        request = g.GradeRequest("x", lab, lab + ".ipynb", nb, "", 1, course)
+        g.grade(request)                       # warm: this lab's tests imported
+        marks.clear()
+        start = time.perf_counter()
+        g.grade(request)
+        rows.append(dict(lab=lab, kind=kind, whole=time.perf_counter() - start, **marks))
+print(json.dumps(rows))
+'''
+
+
+def floor_phase(scratch: Path) -> list:
+    """Per kind (each lab once, in a warm process): the wall time of the notebook's own run in the
+    sandbox (run_notebook: every cell, crashes recovered, the slow kind's sleep included), of the
+    hidden tests and of the whole grade(). No grader can run the notebook for less than the first."""
+    script = scratch / "floor.py"
+    script.write_text(FLOOR.format(root=str(ROOT), here=str(Path(__file__).resolve().parent)))
+    m = core_of([PY, str(script)], cwd=ROOT)
+    return json.loads(m["output"].strip().splitlines()[-1])
+
+
 def own_phase(course: Path, scratch: Path, jobs: int, copies: int, seed: int) -> list:
     """Per lab: the solution's own Restart & Run All (wall, and core minus an empty notebook's), the
     grader's core per graded copy (2 x `copies` graded, the workers' start-up included), the marginal
@@ -480,6 +528,19 @@ def main() -> int:
                 f"x{nb['core'] / ag['core']:.2f} per core second; nbgrader autograded {nb['count']} notebooks")
             if nb["code"] != 0 or nb["count"] < args.compare:
                 say("nbgrader output tail: " + nb["output"][-1500:].replace("\n", " | "))
+            budget = jobs * nb["wall"] / args.compare / 4
+            say(f"\n## What x4 against nbgrader leaves: {jobs} job slots x {nb['wall']:.1f} s / {args.compare} / 4 "
+                f"= {budget:.2f} slot-s per submission")
+            say("(wall s of one grading in a warm process, per kind: each lab once; mean = the corpus's mix)")
+            rows = floor_phase(scratch)
+            say(f"{'kind':10} {'own run in the sandbox':>22} {'hidden tests':>12} {'whole grade()':>13}")
+            for kind in KINDS + ("mean",):
+                mine = [r for r in rows if r["kind"] == kind or kind == "mean"]
+                own, tests, whole = (statistics.mean(r.get(k, 0.0) for r in mine)
+                                     for k in ("run_notebook", "run_hidden_tests", "whole"))
+                say(f"{kind:10} {own:22.2f} {tests:12.2f} {whole:13.2f}")
+            say(f"the notebooks' own run alone takes {own / budget:.0%} of that budget; whole gradings "
+                f"{whole / budget:.0%}")
         if "own" not in args.skip:
             say(f"\n## Each lab's own Restart & Run All (nbclient, plain kernel) and the grader's overhead")
             say(f"(per copy = grader core s per graded solution, {2 * args.copies} copies, warm workers' start-up "
