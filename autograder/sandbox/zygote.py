@@ -29,7 +29,8 @@ as SCM_RIGHTS. The owner's control socket only opens sessions ({"op":
 {"op": "spawn", ...} (with the child's two pipe ends), "poll" or "reap". A
 session that closes (its grading fork died) takes its children with it.
 Children stay unreaped until their session reaps them, so a pid is never
-reused while the session may still signal it.
+reused while the session may still signal it. What a killed child's group
+leaves orphaned below the zygote, its subreaper, the zygote reaps itself.
 """
 from __future__ import annotations
 
