@@ -13,6 +13,14 @@ from dataclasses import dataclass
 MiB = 1 << 20
 GiB = 1 << 30
 
+# One BLAS thread in every grading process, trusted worker and sandboxed child
+# alike: `--jobs` already runs one grading per core. OpenBLAS's default, a
+# thread per core in each process, oversubscribes the cores as soon as two
+# gradings meet in a matrix routine, and its idle threads spin: lab 1.4.4's
+# 768 x 768 SVDs took 2.4-2.9 core-s per submission with `--jobs 2` instead
+# of 1.1 (benchmarks/grade_throughput.txt, notes).
+ONE_BLAS_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
 
 @dataclass(frozen=True)
 class Limits:

@@ -24,7 +24,7 @@ from concurrent.futures import FIRST_COMPLETED, Executor, wait
 from dataclasses import replace
 from typing import Callable, Iterable
 
-from autograder.config import Limits
+from autograder.config import ONE_BLAS_THREAD, Limits
 from autograder.grade import GradeRequest, Graded, crashed
 from autograder.result import Result
 
@@ -40,10 +40,17 @@ def grade_in_worker(request: GradeRequest) -> Graded:
     request = replace(request, nonce=new_nonce())   # on the worker's stdin only
     try:
         done = subprocess.run([sys.executable, "-m", "autograder.worker"], input=json.dumps(request.to_json()),
-                              capture_output=True, text=True, timeout=worker_timeout(request.limits))
+                              capture_output=True, text=True, timeout=worker_timeout(request.limits),
+                              env=worker_environment())
     except subprocess.TimeoutExpired as exc:
         return Graded(crashed(request), (f"worker timed out: {exc!r}\n{str(exc.stderr or '')[-4000:]}",))
     return read_answer(request, done.stdout, done.returncode, done.stderr)
+
+
+def worker_environment() -> dict:
+    """A trusted worker's environment: this process's, with one BLAS thread
+    (`config.ONE_BLAS_THREAD`) unless the instructor chose a number."""
+    return {**ONE_BLAS_THREAD, **os.environ}
 
 
 def new_nonce() -> str:

@@ -205,7 +205,7 @@ class WarmWorker:
     def start(self) -> None:
         self.process = subprocess.Popen([sys.executable, "-m", "autograder.pool"], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, stderr=self.stderr, text=True, bufsize=1,
-                                        start_new_session=True)
+                                        start_new_session=True, env=execute.worker_environment())
         ready = self._read_line(time.monotonic() + START_TIMEOUT)
         if ready is None or not json.loads(ready).get("ready"):
             self.stop()

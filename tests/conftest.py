@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 
-from autograder.config import Limits
+from autograder.config import ONE_BLAS_THREAD, Limits
 from autograder.labs import LABS, default_course
 from autograder.sandbox.runner import Sandbox
 from tests.adversarial.modes import plain_user_fixture
@@ -20,6 +20,10 @@ from tests.adversarial.modes import plain_user_fixture
 LAB_BY_MODULE = {lab.module: lab for lab in LABS.values()}
 LABS_COURSE = default_course()
 os.environ["AUTOGRADER_VALIDATE_RESULTS"] = "1"
+# Grading in the pytest-xdist workers (started after this, with this environment) uses one BLAS
+# thread per process, as the CLI's workers do (autograder/config.py).
+for name, value in ONE_BLAS_THREAD.items():
+    os.environ.setdefault(name, value)
 # The banks' seed (tests/test_banks.py): BANK_SEED from the environment, else a fresh one per run,
 # drawn here in the controller so that every pytest-xdist worker inherits the same one.
 os.environ["BANK_SEED"] = os.environ.get("BANK_SEED") or str(secrets.randbits(63))

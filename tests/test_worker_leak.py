@@ -152,3 +152,19 @@ def test_a_grading_fork_leaves_the_warm_server_untouched(tmp_path):
     assert seen["exit"] == 0
     assert seen["inside"] != seen["before"], "the hostile fork did change its own state"
     assert seen["after"] == seen["before"]
+
+
+def test_a_warm_worker_uses_one_blas_thread_unless_the_instructor_chose(monkeypatch):
+    # Two gradings side by side (--jobs 2) must not each start a BLAS thread per core:
+    # lab 1.4.4's SVDs in the trusted worker took twice the core time that way.
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.setenv("MKL_NUM_THREADS", "3")
+    worker = WarmWorker()
+    try:
+        worker.start()
+        with open(f"/proc/{worker.process.pid}/environ", "rb") as f:
+            seen = dict(item.split(b"=", 1) for item in f.read().split(b"\0") if b"=" in item)
+    finally:
+        worker.close()
+    assert seen[b"OPENBLAS_NUM_THREADS"] == b"1"
+    assert seen[b"MKL_NUM_THREADS"] == b"3", "an instructor's own choice is kept"

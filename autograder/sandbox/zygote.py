@@ -50,6 +50,8 @@ import time
 import traceback
 from typing import Optional
 
+from autograder.config import ONE_BLAS_THREAD
+
 MAX_PACKET = 1 << 16
 READY_TIMEOUT = 30.0      # a fork that has not entered its jail by then is killed
 START_TIMEOUT = 60.0      # the zygote's imports
@@ -213,9 +215,9 @@ def child_environment(workdir: str) -> dict:
         "PATH": "/usr/bin:/bin", "HOME": workdir, "TMPDIR": workdir, "LANG": "C.UTF-8",
         "PYTHONNOUSERSITE": "1",
         "MPLBACKEND": "Agg", "MPLCONFIGDIR": workdir, "IPYTHONDIR": os.path.join(workdir, ".ipython"),
-        # One BLAS thread per child: parallel grading jobs share the cores fairly (and the
-        # zygote starts no BLAS threads, which a fork would not carry over).
-        "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+        # One BLAS thread (config.ONE_BLAS_THREAD), and so none started in the zygote,
+        # which a fork would not carry over anyway.
+        **ONE_BLAS_THREAD,
     }
 
 
